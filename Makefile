@@ -1,0 +1,29 @@
+# Balai Warga: two commands on a fresh machine with only Python 3.11+.
+#   make run   – install, migrate, seed demo data, start Redis (if REDIS_URL unset) and Daphne
+#   make test  – install, start Redis (if REDIS_URL unset), run the whole suite
+PYTHON ?= python3
+VENV   := .venv
+STAMP  := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
+
+.PHONY: run test lint install clean
+
+$(STAMP): requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Balai Warga needs Python 3.11 or newer")'
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --disable-pip-version-check -r requirements.lock
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/python -m ops.launch run
+
+test: $(STAMP)
+	$(VENV)/bin/python -m ops.launch test $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) var staticfiles

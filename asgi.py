@@ -1,0 +1,36 @@
+"""ASGI entry point: HTTP goes to Django; WebSockets pass the origin check and
+the session/auth stack before reaching the realtime router.
+
+``get_asgi_application()`` runs before any consumer is imported so that the
+app registry is ready (Channels' documented order).
+"""
+
+import os
+import sys
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.dev")
+
+from settings.env import ConfigError  # noqa: E402
+
+try:
+    from django.core.asgi import get_asgi_application
+
+    django_asgi_app = get_asgi_application()
+except ConfigError as exc:
+    sys.stderr.write(f"configuration error: {exc}\n")
+    sys.exit(2)
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from realtime.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)

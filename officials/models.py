@@ -1,0 +1,35 @@
+"""Agencies of the regency (SKPD) and kecamatan offices."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AgencyKind(models.TextChoices):
+    SECRETARIAT = "sekretariat", _("Secretariat")
+    DINAS = "dinas", _("Agency (Dinas)")
+    BADAN = "badan", _("Board (Badan)")
+    KECAMATAN = "kecamatan", _("District office (Kecamatan)")
+
+
+class Agency(models.Model):
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=160)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=AgencyKind.choices)
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("head"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_agencies",
+    )
+
+    class Meta:
+        ordering = ("kind", "name")
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,109 @@
+"""Reading configuration from the environment.
+
+Every environment variable Balai Warga reads goes through this module, so a bad
+value fails with one line naming the variable (``ConfigError``), never a
+traceback from deep inside Django or redis-py.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+import dj_database_url
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or malformed; ``str()`` is one line."""
+
+    def __init__(self, variable: str, problem: str):
+        self.variable = variable
+        self.problem = problem
+        super().__init__(f"{variable}: {problem}")
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return default if value is None or value == "" else value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = env_str(name)
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(name, f"expected true/false, got {value!r}")
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    value = env_str(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(name, f"expected a whole number, got {value!r}") from None
+    if number < minimum:
+        raise ConfigError(name, f"must be at least {minimum}, got {number}")
+    return number
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = env_str(name)
+    if value is None:
+        return list(default)
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def database_config(url: str | None, *, default_sqlite_path: str) -> dict:
+    """Parse ``DATABASE_URL``; unset means the SQLite file under ``var/``."""
+    if url is None:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": default_sqlite_path,
+            # A busy SQLite file waits instead of failing at once under the
+            # hub's concurrent writers.
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        }
+    scheme = urlsplit(url).scheme
+    if scheme not in {"postgres", "postgresql", "pgsql", "sqlite"}:
+        raise ConfigError(
+            "DATABASE_URL",
+            f"unsupported scheme {scheme or '(none)'!r}; use postgres://user@host:port/name",
+        )
+    try:
+        config = dj_database_url.parse(url, conn_max_age=0)
+    except Exception as exc:  # dj-database-url raises several types
+        raise ConfigError("DATABASE_URL", f"cannot parse it ({exc})") from None
+    if config.get("ENGINE", "").endswith("postgresql") and not config.get("NAME"):
+        raise ConfigError("DATABASE_URL", "names no database (…/DBNAME at the end)")
+    return config
+
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def redis_url(url: str | None) -> str:
+    """Validate ``REDIS_URL``. ``make run``/``make test`` set it to the embedded
+    Redis they start when it is unset; a bare ``manage.py`` falls back to a
+    local Redis on the default port."""
+    if url is None:
+        return DEFAULT_REDIS_URL
+    parts = urlsplit(url)
+    if parts.scheme not in {"redis", "rediss", "unix"}:
+        raise ConfigError("REDIS_URL", f"unsupported scheme {parts.scheme or '(none)'!r}; use redis://host:port/db")
+    if parts.scheme != "unix":
+        try:
+            parts.port  # noqa: B018 - raises ValueError on a malformed port
+        except ValueError:
+            raise ConfigError("REDIS_URL", "has a malformed port") from None
+        if not parts.hostname:
+            raise ConfigError("REDIS_URL", "names no host")
+        db = parts.path.lstrip("/")
+        if db and not db.isdigit():
+            raise ConfigError("REDIS_URL", f"database must be a number, got {db!r}")
+    return url

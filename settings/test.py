@@ -1,0 +1,12 @@
+"""Tests: the same stack as development, with faster password hashing."""
+
+from settings.base import *  # noqa: F401,F403
+from settings.env import env_str
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+WHITENOISE_AUTOREFRESH = True
+CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = env_str("CHANNEL_PREFIX", "balaitest")  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = env_str("CHANNEL_PREFIX", "balaitest")  # noqa: F405

@@ -1,0 +1,46 @@
+"""Fixtures shared by the whole suite. Redis and the database are real:
+``make test`` starts an embedded Redis (or uses ``REDIS_URL``) and SQLite (or
+``DATABASE_URL``)."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+from django.conf import settings
+
+from tests.live import daphne_server
+
+
+@pytest.fixture(autouse=True)
+def _clean_redis():
+    """Every test starts with an empty Redis database."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.flushdb()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def redis_client(_clean_redis):
+    return _clean_redis
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """SQLite: put the test database in a file so live servers can open it."""
+    from pathlib import Path
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        var = Path(settings.VAR_DIR)
+        var.mkdir(parents=True, exist_ok=True)
+        db.setdefault("TEST", {})["NAME"] = str(var / "test-db.sqlite3")
+
+
+@pytest.fixture
+def live_server_url(transactional_db):
+    """One Daphne serving the test database; yields its base URL."""
+    from django.db import connection
+
+    with daphne_server(connection.settings_dict) as url:
+        yield url

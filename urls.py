@@ -1,0 +1,12 @@
+"""Root URL configuration: each app owns its URLs."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("akun/", include("accounts.urls")),
+    path("", include("ops.urls")),
+    path("", include("frontend.urls")),
+]
