@@ -26,9 +26,29 @@ class SignUpForm(_PhoneMixin, UserCreationForm):
 
 
 class ProfileForm(_PhoneMixin, forms.ModelForm):
+    """The owner's profile. The stored phone is never put back into the page
+    (it is shown masked beside the form): ``phone`` starts empty, and
+    ``cleaned_data["phone"]`` is ``None`` when the number stays as it is."""
+
     kecamatan = forms.ChoiceField(label=_("Kecamatan"), choices=Kecamatan.choices)
+    # Not a model field of this form, so the instance's number is not rendered.
+    phone = forms.CharField(
+        label=_("New phone number"),
+        required=False,
+        max_length=30,
+        help_text=_("Leave empty to keep the number on file. Never shown publicly."),
+    )
+    remove_phone = forms.BooleanField(label=_("Remove my phone number"), required=False)
 
     class Meta:
         model = User
-        fields = ("display_name", "email", "category", "kecamatan", "phone")
+        fields = ("display_name", "email", "category", "kecamatan")
         labels = {"display_name": _("Name shown to others")}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("remove_phone"):
+            cleaned["phone"] = ""
+        elif not cleaned.get("phone"):
+            cleaned["phone"] = None
+        return cleaned

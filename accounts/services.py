@@ -35,14 +35,19 @@ def user_register(
 
 
 def user_update_profile(
-    *, user: User, display_name: str, category: str, kecamatan: str, email: str, phone: str
+    *, user: User, display_name: str, category: str, kecamatan: str, email: str, phone: str | None
 ) -> User:
+    """Save the owner's own profile; ``phone=None`` keeps the number on file,
+    ``""`` removes it."""
     user.display_name = display_name
     user.category = category
     user.kecamatan = kecamatan
     user.email = email
-    user.phone = normalize_phone(phone)
-    user.save(update_fields=["display_name", "category", "kecamatan", "email", "phone"])
+    fields = ["display_name", "category", "kecamatan", "email"]
+    if phone is not None:
+        user.phone = normalize_phone(phone)
+        fields.append("phone")
+    user.save(update_fields=fields)
     return user
 
 

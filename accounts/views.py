@@ -47,7 +47,7 @@ def profile(request):
             category=data["category"],
             kecamatan=data["kecamatan"],
             email=data.get("email", ""),
-            phone=data.get("phone", ""),
+            phone=data["phone"],
         )
         messages.success(request, _("Your profile has been saved."))
         return redirect("accounts:profile")
