@@ -1,0 +1,143 @@
+"""``settings.env``: every bad value is a ``ConfigError`` whose one-line
+message starts with the variable's name."""
+
+import pytest
+
+from settings.env import (
+    DEFAULT_REDIS_URL,
+    ConfigError,
+    database_config,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    redis_url,
+)
+
+SQLITE = "/tmp/balai-test.sqlite3"
+
+
+def _one_line_naming(error: ConfigError, variable: str) -> str:
+    text = str(error)
+    assert error.variable == variable
+    assert text.startswith(f"{variable}: ")
+    assert "\n" not in text
+    return text
+
+
+@pytest.mark.parametrize("url", [
+    "mysql://x",
+    "mysql://user@host/db",
+    "redis://127.0.0.1/0",
+    "localhost:5432/db",
+    "postgres://host:notaport/db",
+    "postgres://user@host:5432",
+    "postgres://user@host:5432/",
+])
+def test_bad_database_url_names_the_variable(url):
+    with pytest.raises(ConfigError) as info:
+        database_config(url, default_sqlite_path=SQLITE)
+    _one_line_naming(info.value, "DATABASE_URL")
+
+
+def test_unsupported_database_scheme_says_which():
+    with pytest.raises(ConfigError) as info:
+        database_config("mysql://x", default_sqlite_path=SQLITE)
+    assert "'mysql'" in str(info.value)
+
+
+@pytest.mark.parametrize(("url", "engine", "name"), [
+    ("postgres://postgres@127.0.0.1:5432/balai", "django.db.backends.postgresql", "balai"),
+    ("postgresql://u:p@db.internal/balai", "django.db.backends.postgresql", "balai"),
+    ("sqlite:////tmp/x.sqlite3", "django.db.backends.sqlite3", "/tmp/x.sqlite3"),
+])
+def test_good_database_url(url, engine, name):
+    config = database_config(url, default_sqlite_path=SQLITE)
+    assert config["ENGINE"] == engine
+    assert config["NAME"] == name
+
+
+def test_unset_database_url_means_the_sqlite_file():
+    config = database_config(None, default_sqlite_path=SQLITE)
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == SQLITE
+
+
+@pytest.mark.parametrize("url", [
+    "redis://host:abc/0",
+    "http://127.0.0.1:6379/0",
+    "127.0.0.1:6379",
+    "redis://:6379/0",
+    "redis://127.0.0.1:6379/zero",
+    "redis://127.0.0.1:99999/0",
+])
+def test_bad_redis_url_names_the_variable(url):
+    with pytest.raises(ConfigError) as info:
+        redis_url(url)
+    _one_line_naming(info.value, "REDIS_URL")
+
+
+@pytest.mark.parametrize("url", [
+    "redis://127.0.0.1:6379/0", "rediss://user:pw@cache.example.org:6380/2", "redis://localhost", "unix:///tmp/r.sock",
+])
+def test_good_redis_url(url):
+    assert redis_url(url) == url
+
+
+def test_unset_redis_url_means_the_local_default():
+    assert redis_url(None) == DEFAULT_REDIS_URL
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("1", True), ("true", True), ("TRUE", True), (" yes ", True), ("on", True),
+    ("0", False), ("false", False), ("No", False), ("off", False),
+])
+def test_env_bool(monkeypatch, value, expected):
+    monkeypatch.setenv("BALAI_X", value)
+    assert env_bool("BALAI_X", not expected) is expected
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "truee", "y e s"])
+def test_env_bool_refuses_other_words(monkeypatch, value):
+    monkeypatch.setenv("DEBUG", value)
+    with pytest.raises(ConfigError) as info:
+        env_bool("DEBUG", False)
+    assert repr(value) in _one_line_naming(info.value, "DEBUG")
+
+
+def test_env_bool_unset_or_empty_is_the_default(monkeypatch):
+    monkeypatch.delenv("BALAI_X", raising=False)
+    assert env_bool("BALAI_X", True) is True
+    monkeypatch.setenv("BALAI_X", "")
+    assert env_bool("BALAI_X", False) is False
+
+
+def test_env_int(monkeypatch):
+    monkeypatch.setenv("CHANNEL_CAPACITY", "250")
+    assert env_int("CHANNEL_CAPACITY", 1000, minimum=10) == 250
+    monkeypatch.delenv("CHANNEL_CAPACITY")
+    assert env_int("CHANNEL_CAPACITY", 1000, minimum=10) == 1000
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5", "10k", "0x10"])
+def test_env_int_refuses_non_numbers(monkeypatch, value):
+    monkeypatch.setenv("EMAIL_PORT", value)
+    with pytest.raises(ConfigError) as info:
+        env_int("EMAIL_PORT", 25)
+    assert "whole number" in _one_line_naming(info.value, "EMAIL_PORT")
+
+
+def test_env_int_refuses_below_the_minimum(monkeypatch):
+    monkeypatch.setenv("WS_MAX_MESSAGE_BYTES", "100")
+    with pytest.raises(ConfigError) as info:
+        env_int("WS_MAX_MESSAGE_BYTES", 65536, minimum=16384)
+    assert "16384" in _one_line_naming(info.value, "WS_MAX_MESSAGE_BYTES")
+
+
+def test_env_list_and_str(monkeypatch):
+    monkeypatch.setenv("ALLOWED_HOSTS", " example.org, ,www.example.org ")
+    assert env_list("ALLOWED_HOSTS", ["x"]) == ["example.org", "www.example.org"]
+    monkeypatch.delenv("ALLOWED_HOSTS")
+    assert env_list("ALLOWED_HOSTS", ["x"]) == ["x"]
+    monkeypatch.setenv("LOG_LEVEL", "")
+    assert env_str("LOG_LEVEL", "INFO") == "INFO"

@@ -1,0 +1,109 @@
+"""Start-up with a bad environment: ``manage.py`` stops with one line naming
+the variable and a non-zero exit, never a traceback; ``settings.prod``
+refuses unsafe production settings and starts with safe ones."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.live import ROOT, database_url_for
+
+# Variables a test sets itself; removed from the inherited environment.
+CONFIG_VARIABLES = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS")
+GOOD_SECRET = "balai-warga-production-secret-" + "k" * 20  # 50 characters
+
+
+def run_manage(*args: str, settings: str = "settings.dev", **env: str) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
+    environ.update(DJANGO_SETTINGS_MODULE=settings, **env)
+    return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=environ,
+                          capture_output=True, text=True, timeout=60)
+
+
+def assert_refused_naming(result: subprocess.CompletedProcess, variable: str) -> None:
+    assert result.returncode != 0, result.stdout
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert variable in lines[0]
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("url", ["mysql://x", "postgres://host:notaport/db", "postgres://user@host:5432"])
+def test_malformed_database_url_stops_manage_py_with_one_line(url):
+    assert_refused_naming(run_manage("check", DATABASE_URL=url), "DATABASE_URL")
+
+
+@pytest.mark.parametrize("url", ["redis://host:abc/0", "http://127.0.0.1:6379/0"])
+def test_malformed_redis_url_stops_manage_py_with_one_line(url):
+    assert_refused_naming(run_manage("check", REDIS_URL=url), "REDIS_URL")
+
+
+@pytest.mark.parametrize(("variable", "value"), [("DEBUG", "perhaps"), ("CHANNEL_CAPACITY", "lots")])
+def test_malformed_bool_and_int_stop_manage_py_with_one_line(variable, value):
+    assert_refused_naming(run_manage("check", **{variable: value}), variable)
+
+
+def test_malformed_database_url_stops_daphne_with_one_line():
+    environ = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
+    environ.update(DJANGO_SETTINGS_MODULE="settings.dev", DATABASE_URL="mysql://x")
+    result = subprocess.run([sys.executable, "-c", "import asgi"], cwd=ROOT, env=environ,
+                            capture_output=True, text=True, timeout=60)
+    assert_refused_naming(result, "DATABASE_URL")
+
+
+@pytest.fixture
+def prod_env(db) -> dict[str, str]:
+    """A proper production environment pointing at the test database."""
+    from django.db import connection
+
+    env = {
+        "SECRET_KEY": GOOD_SECRET,
+        "ALLOWED_HOSTS": "example.org",
+        "DATABASE_URL": database_url_for(connection.settings_dict),
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+    }
+    assert "test" in env["DATABASE_URL"], env  # never the development database
+    return env
+
+
+def test_prod_starts_with_a_proper_environment(prod_env):
+    assert len(GOOD_SECRET) == 50
+    result = run_manage("check", settings="settings.prod", **prod_env)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_prod_settings_are_production_safe(prod_env):
+    code = ("from django.conf import settings as s; "
+            "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.ALLOWED_HOSTS, s.EMAIL_BACKEND)")
+    result = run_manage("shell", "-v", "0", "-c", code, settings="settings.prod", **prod_env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True", "True", "['example.org']",
+                                     "django.core.mail.backends.smtp.EmailBackend"]
+
+
+@pytest.mark.parametrize(("variable", "change"), [
+    ("SECRET_KEY", {"SECRET_KEY": None}),
+    ("SECRET_KEY", {"SECRET_KEY": ""}),
+    ("SECRET_KEY", {"SECRET_KEY": "short-secret"}),
+    ("DEBUG", {"DEBUG": "true"}),
+    ("DEBUG", {"DEBUG": "1"}),
+    ("ALLOWED_HOSTS", {"ALLOWED_HOSTS": "*"}),
+    ("ALLOWED_HOSTS", {"ALLOWED_HOSTS": "example.org,*"}),
+    ("ALLOWED_HOSTS", {"ALLOWED_HOSTS": ".example.org"}),
+    ("DATABASE_URL", {"DATABASE_URL": None}),
+])
+def test_prod_refuses_an_unsafe_environment(prod_env, variable, change):
+    env = {**prod_env, **change}
+    env = {k: v for k, v in env.items() if v is not None}
+    assert_refused_naming(run_manage("check", settings="settings.prod", **env), variable)
+
+
+def test_prod_accepts_debug_explicitly_off(prod_env):
+    result = run_manage("check", settings="settings.prod", DEBUG="false", **prod_env)
+    assert result.returncode == 0, result.stderr
