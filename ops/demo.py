@@ -14,6 +14,7 @@ from accounts.choices import CitizenCategory, Kecamatan, Role
 from accounts.services import user_provision
 from officials.models import AgencyKind
 from officials.services import agency_upsert
+from realtime.chat.services import room_upsert
 
 # (slug, name, short name, kind)
 AGENCIES = [
@@ -88,4 +89,14 @@ def seed_demo(*, password: str) -> dict[str, int]:
             short_name=kecamatan.label,
             kind=AgencyKind.KECAMATAN,
         )
-    return {"accounts": len(ACCOUNTS), "agencies": len(AGENCIES), "kecamatan": len(Kecamatan)}
+    room_upsert(slug="bupati", title="Ruang Bupati", position=1,
+                description="Bicara langsung dengan Bupati Pati.")
+    room_upsert(slug="wakilbupati", title="Ruang Wakil Bupati", position=2,
+                description="Bicara langsung dengan Wakil Bupati Pati.")
+    room_upsert(slug="lobi", title="Lobi Warga", position=3,
+                description="Ruang umum warga Kabupaten Pati.")
+    for position, (slug, name, short_name, _kind) in enumerate(AGENCIES, start=10):
+        room_upsert(slug=slug, title=f"Ruang {short_name}", position=position,
+                    description=f"Tanya jawab dengan {name}.")
+    return {"accounts": len(ACCOUNTS), "agencies": len(AGENCIES), "kecamatan": len(Kecamatan),
+            "rooms": 3 + len(AGENCIES)}

@@ -1,3 +1,7 @@
 """WebSocket URL routes; ``asgi.py`` mounts them behind origin and auth checks."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from realtime.hub.consumer import HubConsumer
+
+websocket_urlpatterns = [path("ws/", HubConsumer.as_asgi())]

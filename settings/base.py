@@ -145,6 +145,14 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Balai Warga <noreply@balaiwarga.patikab.go.id>")
 
+# --- hub and chat --------------------------------------------------------------
+HUB_MAX_SOCKETS_PER_USER = env_int("HUB_MAX_SOCKETS_PER_USER", 20, minimum=1)
+CHAT_MAX_BODY = env_int("CHAT_MAX_BODY", 2000, minimum=1)
+# Token bucket per user per room: CHAT_RATE_COUNT messages per CHAT_RATE_SECONDS.
+CHAT_RATE_COUNT = env_int("CHAT_RATE_COUNT", 5, minimum=1)
+CHAT_RATE_SECONDS = env_int("CHAT_RATE_SECONDS", 10, minimum=1)
+CHAT_EDIT_WINDOW_SECONDS = env_int("CHAT_EDIT_WINDOW_SECONDS", 600, minimum=0)
+
 # --- server -----------------------------------------------------------------
 # Daphne's own cap on one incoming WebSocket message. Above the hub's 16 KiB
 # frame limit, so an oversized-but-sane frame gets a `too_large` error frame

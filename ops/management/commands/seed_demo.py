@@ -28,7 +28,7 @@ class Command(BaseCommand):
         if not quiet:
             self.stdout.write(
                 f"seed_demo: {counts['accounts']} accounts, {counts['agencies']} agencies, "
-                f"{counts['kecamatan']} kecamatan offices"
+                f"{counts['kecamatan']} kecamatan offices, {counts['rooms']} chat rooms"
             )
             self.stdout.write(f"password for every demo account: {password}")
             self.stdout.write("logins: " + ", ".join(a.username for a in ACCOUNTS))

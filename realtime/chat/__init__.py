@@ -1,0 +1,1 @@
+"""Chat rooms: the ``room.<slug>`` topic kind, its messages and their rules."""

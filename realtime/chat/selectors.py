@@ -1,0 +1,66 @@
+"""Every read of rooms and messages."""
+
+from __future__ import annotations
+
+from realtime.chat.models import Message, MessageStatus, Room
+
+#: Messages sent on join when the client has none (``since`` null).
+INITIAL_PAGE = 50
+#: At most this many missed messages are replayed on join.
+MAX_REPLAY = 200
+
+
+def room_get(*, slug: str) -> Room | None:
+    return Room.objects.filter(slug=slug).first()
+
+
+def room_list(*, user) -> list[Room]:
+    """Rooms the user may open: public ones, and all of them when signed in."""
+    rooms = Room.objects.all()
+    if not user.is_authenticated:
+        rooms = rooms.filter(is_public=True)
+    return list(rooms)
+
+
+def _visible(room_id: int):
+    return (Message.objects.filter(room_id=room_id, seq__isnull=False)
+            .select_related("author", "reply_to", "room"))
+
+
+def room_last_seq(*, room_id: int) -> int:
+    return Room.objects.values_list("last_seq", flat=True).get(pk=room_id)
+
+
+def messages_after(*, room_id: int, since: int | None) -> tuple[list[Message], int, bool]:
+    """Visible messages after ``since`` (``None``: the latest page), oldest
+    first, capped at ``MAX_REPLAY`` newest; returns ``(messages, last_id, has_more)``.
+
+    ``last_id`` is read first and bounds the query, so a message committed
+    meanwhile is never skipped: it arrives as a live event instead.
+    """
+    last_id = room_last_seq(room_id=room_id)
+    limit = INITIAL_PAGE if since is None else MAX_REPLAY
+    rows = _visible(room_id).filter(seq__lte=last_id)
+    if since is not None:
+        rows = rows.filter(seq__gt=since)
+    page = list(rows.order_by("-seq")[: limit + 1])
+    has_more = len(page) > limit
+    return page[:limit][::-1], last_id, has_more
+
+
+def messages_before(*, room_id: int, before: int, limit: int) -> tuple[list[Message], bool]:
+    page = list(_visible(room_id).filter(seq__lt=before).order_by("-seq")[: limit + 1])
+    return page[:limit][::-1], len(page) > limit
+
+
+def message_by_client_id(*, author_id: int, client_id: str) -> Message | None:
+    return Message.objects.select_related("author", "reply_to", "room").filter(
+        author_id=author_id, client_id=client_id).first()
+
+
+def message_by_seq(*, room_id: int, seq: int) -> Message | None:
+    return _visible(room_id).filter(seq=seq).first()
+
+
+def held_count(*, room_id: int) -> int:
+    return Message.objects.filter(room_id=room_id, status=MessageStatus.HELD).count()

@@ -1,0 +1,32 @@
+"""Chat messages on the wire (docs/protocol.md, ``message`` frame)."""
+
+from __future__ import annotations
+
+from realtime.chat.models import Message
+
+
+def author_to_wire(user) -> dict:
+    return {"id": user.pk, "name": user.display_name or user.username, "role": user.role, "title": user.title}
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def message_to_wire(message: Message) -> dict:
+    """Needs ``author`` and ``reply_to`` loaded (``select_related``)."""
+    deleted = message.deleted_at is not None
+    return {
+        "id": message.seq,
+        "author": author_to_wire(message.author),
+        "body": "" if deleted else message.body,
+        "html": "" if deleted else message.html,
+        "created_at": _iso(message.created_at),
+        "reply_to": message.reply_to.seq if message.reply_to_id and message.reply_to else None,
+        "edited_at": _iso(message.edited_at),
+        "deleted": deleted,
+    }
+
+
+def message_frame(message: Message, event: str = "message") -> dict:
+    return {"type": event, "topic": message.room.topic, "message": message_to_wire(message)}

@@ -1,0 +1,153 @@
+"""Every write to rooms and messages.
+
+Each write persists, then publishes after commit (``publish_on_commit``); a
+client that missed the event reads it back by id.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from realtime.chat import rules, selectors
+from realtime.chat.models import Message, MessageRevision, MessageStatus, Room
+from realtime.chat.serializers import message_frame
+from realtime.hub import ratelimit
+from realtime.hub.errors import EDIT_WINDOW, FORBIDDEN, INVALID, NOT_FOUND, RATE_LIMITED, HubError
+from realtime.hub.events import publish_on_commit
+from realtime.sanitize import render_text
+
+
+def room_upsert(*, slug: str, title: str, description: str = "", **options) -> tuple[Room, bool]:
+    """Create or update a room by slug (idempotent). ``options``: ``state``,
+    ``post_policy``, ``is_public``, ``premoderated``, ``slow_mode_seconds``, ``position``."""
+    return Room.objects.update_or_create(slug=slug, defaults={"title": title, "description": description, **options})
+
+
+def _assign_seq(room_id: int) -> int:
+    """Next visible id of a room. Call inside a transaction: the room row stays
+    locked until commit, so ids are strictly increasing and gap-free."""
+    room = Room.objects.select_for_update().only("last_seq").get(pk=room_id)
+    room.last_seq += 1
+    Room.objects.filter(pk=room_id).update(last_seq=room.last_seq)
+    return room.last_seq
+
+
+def message_make_visible(*, message: Message) -> Message:
+    """Give a message its visible id and publish it (after commit).
+    Emits ``message`` to ``room.<slug>``."""
+    with transaction.atomic():
+        message.seq = _assign_seq(message.room_id)
+        message.status = MessageStatus.PUBLISHED
+        message.save(update_fields=["seq", "status"])
+        publish_on_commit(message.room.topic, message_frame(message), seq=message.seq)
+    return message
+
+
+def _store(*, room: Room, user, client_id: str, body: str, reply_to: Message | None, held: bool) -> Message:
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                room=room, author=user, client_id=client_id, body=body, html=render_text(body),
+                reply_to=reply_to, status=MessageStatus.HELD if held else MessageStatus.PUBLISHED,
+            )
+            if not held:
+                message_make_visible(message=message)
+            return message
+    except IntegrityError:
+        # The same client_id raced in from another socket: that one won.
+        existing = selectors.message_by_client_id(author_id=user.pk, client_id=client_id)
+        if existing is None:
+            raise
+        return existing
+
+
+async def message_send(*, user, room_slug: str, client_id: str, body: str, reply_to: int | None) -> Message:
+    """Post ``body`` to a room as ``user``. Idempotent by ``(user, client_id)``:
+    a retry returns the message stored the first time and stores nothing.
+
+    Raises ``HubError`` (forbidden, closed, invalid, rate_limited) and then
+    stores nothing. Emits ``message`` to ``room.<slug>`` after commit when the
+    message is visible at once; a held one waits for moderation.
+    """
+    if not user.is_authenticated:
+        raise HubError(FORBIDDEN, _("Sign in to take part."))
+    existing = await database_sync_to_async(selectors.message_by_client_id)(author_id=user.pk, client_id=client_id)
+    if existing is not None:
+        return existing
+    room = await database_sync_to_async(selectors.room_get)(slug=room_slug)
+    if room is None:
+        raise HubError(NOT_FOUND)
+    rules.check_can_post(room, user)
+    text = rules.clean_body(body)
+    parent = None
+    if reply_to is not None:
+        parent = await database_sync_to_async(selectors.message_by_seq)(room_id=room.pk, seq=reply_to)
+        if parent is None:
+            raise HubError(INVALID, _("The message you reply to does not exist."))
+    exempt = rules.is_staff_voice(user)
+    if not exempt:
+        retry = await ratelimit.cooldown(room.slow_mode_seconds, "slow", room.slug, str(user.pk))
+        if retry is None:
+            retry = await ratelimit.hit(settings.CHAT_RATE_COUNT, settings.CHAT_RATE_SECONDS,
+                                        "chat", room.slug, str(user.pk))
+        if retry is not None:
+            raise HubError(RATE_LIMITED, retry_after=retry)
+    held = room.premoderated and not exempt
+    return await database_sync_to_async(_store)(
+        room=room, user=user, client_id=client_id, body=text, reply_to=parent, held=held)
+
+
+def _own_visible_message(*, user, room_id: int, seq: int) -> Message:
+    if not user.is_authenticated:
+        raise HubError(FORBIDDEN, _("Sign in to take part."))
+    message = (Message.objects.select_for_update().select_related("author", "reply_to", "room")
+               .filter(room_id=room_id, seq=seq).first())
+    if message is None or message.is_deleted:
+        raise HubError(NOT_FOUND)
+    return message
+
+
+@database_sync_to_async
+def message_edit(*, user, room_id: int, seq: int, body: str) -> Message:
+    """The author edits within ``CHAT_EDIT_WINDOW_SECONDS``; the old text is
+    kept as a revision. Emits ``message.updated`` after commit."""
+    text = rules.clean_body(body)
+    with transaction.atomic():
+        message = _own_visible_message(user=user, room_id=room_id, seq=seq)
+        if message.author_id != user.pk:
+            raise HubError(FORBIDDEN, _("Only the author may edit a message."))
+        if timezone.now() - message.created_at > timedelta(seconds=settings.CHAT_EDIT_WINDOW_SECONDS):
+            raise HubError(EDIT_WINDOW)
+        if text == message.body:
+            return message
+        MessageRevision.objects.create(message=message, body=message.body)
+        message.body = text
+        message.html = render_text(text)
+        message.edited_at = timezone.now()
+        message.save(update_fields=["body", "html", "edited_at"])
+        publish_on_commit(message.room.topic, message_frame(message, "message.updated"))
+    return message
+
+
+@database_sync_to_async
+def message_delete(*, user, room_id: int, seq: int) -> Message:
+    """The author, or a moderator, removes a message; a tombstone keeps its id.
+    Emits ``message.deleted`` after commit."""
+    with transaction.atomic():
+        message = _own_visible_message(user=user, room_id=room_id, seq=seq)
+        if message.author_id != user.pk and not user.is_moderator:
+            raise HubError(FORBIDDEN, _("Only the author or a moderator may delete a message."))
+        message.deleted_at = timezone.now()
+        message.deleted_by = user
+        message.body = ""
+        message.html = ""
+        message.save(update_fields=["deleted_at", "deleted_by", "body", "html"])
+        message.revisions.all().delete()
+        publish_on_commit(message.room.topic, {"type": "message.deleted", "topic": message.room.topic, "id": seq})
+    return message

@@ -1,0 +1,72 @@
+"""The ``room.<slug>`` topic kind: what joining, history, send, edit and
+delete mean for a chat room. Parses frames, calls selectors and services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from channels.db import database_sync_to_async
+
+from realtime.chat import rules, selectors, services
+from realtime.chat.models import Message, MessageStatus
+from realtime.chat.serializers import message_frame, message_to_wire
+from realtime.hub.errors import NOT_FOUND, HubError
+from realtime.hub.topics import Replay, TopicKind
+
+
+@dataclass(frozen=True)
+class RoomGrant:
+    room_id: int
+    slug: str
+
+
+def ack(message: Message) -> dict:
+    status = {MessageStatus.PUBLISHED: "published", MessageStatus.HELD: "held",
+              MessageStatus.REJECTED: "rejected"}[message.status]
+    return {"type": "ack", "client_id": str(message.client_id), "status": status,
+            "id": message.seq, "reason": message.hold_reason or None}
+
+
+class RoomTopic(TopicKind):
+    prefix = "room"
+    actions = frozenset({"send", "edit", "delete"})
+
+    async def join(self, user, key: str) -> RoomGrant:
+        room = await database_sync_to_async(selectors.room_get)(slug=key)
+        if room is None:
+            raise HubError(NOT_FOUND)
+        rules.check_can_read(room, user)
+        return RoomGrant(room_id=room.pk, slug=room.slug)
+
+    async def describe(self, grant: RoomGrant, user) -> dict:
+        room = await database_sync_to_async(selectors.room_get)(slug=grant.slug)
+        refusal = rules.post_refusal(room, user)
+        return {"room": {
+            "slug": room.slug, "title": room.title, "description": room.description, "state": room.state,
+            "post_policy": room.post_policy, "premoderated": room.premoderated,
+            "slow_mode": room.slow_mode_seconds,
+            "can_post": refusal is None, "cannot_post_reason": None if refusal is None else str(refusal.detail),
+        }}
+
+    async def replay(self, grant: RoomGrant, user, since: int | None) -> Replay:
+        messages, last_id, has_more = await database_sync_to_async(selectors.messages_after)(
+            room_id=grant.room_id, since=since)
+        return Replay(frames=[message_frame(m) for m in messages], last_id=last_id, has_more=has_more)
+
+    async def history(self, grant: RoomGrant, user, before: int, limit: int) -> tuple[list[dict], bool]:
+        messages, has_more = await database_sync_to_async(selectors.messages_before)(
+            room_id=grant.room_id, before=before, limit=limit)
+        return [message_to_wire(m) for m in messages], has_more
+
+    async def handle(self, action: str, grant: RoomGrant, user, frame) -> dict:
+        if action == "send":
+            message = await services.message_send(
+                user=user, room_slug=grant.slug, client_id=frame.client_id(), body=frame.text("body"),
+                reply_to=frame.optional_id("reply_to"))
+            return ack(message)
+        seq = frame.required_id("id")
+        if action == "edit":
+            await services.message_edit(user=user, room_id=grant.room_id, seq=seq, body=frame.text("body"))
+            return {"type": "ack", "status": "updated", "id": seq, "client_id": None, "reason": None}
+        await services.message_delete(user=user, room_id=grant.room_id, seq=seq)
+        return {"type": "ack", "status": "deleted", "id": seq, "client_id": None, "reason": None}

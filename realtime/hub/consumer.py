@@ -1,0 +1,264 @@
+"""The hub's WebSocket consumer: one per browser tab, many topics.
+
+Thin by design: it parses frames (``protocol``), authorizes the socket,
+dispatches to the topic kind (``topics``) and forwards events from the
+process fan-out, dropping duplicates and filling gaps by sequence number.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from realtime.hub import presence, topics
+from realtime.hub.auth import RECHECK_S, reload_user, session_hash
+from realtime.hub.errors import INTERNAL, NOT_JOINED, RATE_LIMITED, HubError
+from realtime.hub.events import CONTROL, session_topic, user_topic
+from realtime.hub.fanout import get_fanout
+from realtime.hub.local import get_local
+from realtime.hub.protocol import encode, parse_frame
+
+log = logging.getLogger(__name__)
+
+CLOSE_AUTH_LOST = 4001
+CLOSE_TOO_MANY = 4029
+#: Events waiting for a slow socket beyond this are dropped, then re-read from
+#: the database (the socket resyncs by id).
+INBOX_SIZE = 2000
+
+
+class HubConsumer(AsyncWebsocketConsumer):
+    # No channel-layer channel per socket: the process fan-out delivers.
+    channel_layer_alias = "hub-has-no-per-socket-channel"
+
+    async def connect(self):
+        self.user = self.scope.get("user")
+        self.user_id = self.user.pk if self.user is not None and self.user.is_authenticated else None
+        session = self.scope.get("session")
+        self.session_key = session.session_key if session is not None else None
+        self.connection_id = uuid.uuid4().hex
+        self.member = presence.member(self.user_id, self.connection_id)
+        self.subs: dict[str, topics.Subscription] = {}
+        self.lock = asyncio.Lock()
+        self.inbox: asyncio.Queue = asyncio.Queue(maxsize=INBOX_SIZE)
+        self.overflowed = False
+        self.checked_at = time.monotonic()
+        self.control_topics: list[str] = []
+        self.pump: asyncio.Task | None = None
+        self.closing = False
+        await self.accept()
+        if self.user_id is not None:
+            limit = settings.HUB_MAX_SOCKETS_PER_USER
+            if not await presence.connection_open(self.user_id, self.connection_id, limit):
+                self.user_id = None  # nothing was counted for this socket
+                await self.send_frame(HubError(RATE_LIMITED, "too many open connections for this account",
+                                               retry_after=30).frame(None))
+                await self.close(CLOSE_TOO_MANY)
+                return
+            self.control_topics.append(user_topic(self.user_id))
+            if (digest := session_hash(self.session_key)) is not None:
+                self.control_topics.append(session_topic(digest))
+        fanout = get_fanout()
+        for topic in self.control_topics:
+            await fanout.subscribe(topic, self)
+        get_local().add(self)
+        self.pump = asyncio.get_running_loop().create_task(self._pump())
+
+    async def disconnect(self, code):
+        self.closing = True
+        if not hasattr(self, "subs"):
+            return
+        if self.pump is not None:
+            self.pump.cancel()
+        fanout = get_fanout()
+        local = get_local()
+        local.remove(self)
+        for topic in list(self.subs):
+            await self._leave(topic)
+        for topic in self.control_topics:
+            await fanout.unsubscribe(topic, self)
+        if self.user_id is not None:
+            await presence.connection_close(self.user_id, self.connection_id)
+
+    # --- frames from the client ------------------------------------------
+    async def receive(self, text_data=None, bytes_data=None):
+        ref = None
+        try:
+            frame = parse_frame(text_data, bytes_data)
+            ref = frame.ref
+            if not await self._still_authorized():
+                return
+            handler = getattr(self, f"on_{frame.type}")
+            async with self.lock:
+                await handler(frame)
+        except HubError as exc:
+            await self.send_frame(exc.frame(ref if ref is not None else exc.ref))
+        except Exception:
+            log.exception("hub frame failed")
+            await self.send_frame(HubError(INTERNAL).frame(ref))
+
+    async def _still_authorized(self) -> bool:
+        """Re-read the session now and then; close on authentication loss."""
+        if self.user_id is None or time.monotonic() - self.checked_at < RECHECK_S:
+            return True
+        user = await reload_user(self.session_key)
+        self.checked_at = time.monotonic()
+        if not user.is_authenticated or user.pk != self.user_id:
+            await self._close_auth_lost()
+            return False
+        self.user = user  # role and status changes take effect here
+        return True
+
+    async def _close_auth_lost(self):
+        if not self.closing:
+            self.closing = True
+            await self.send_frame({"type": "error", "code": "auth_lost",
+                                   "detail": "signed out; reconnect to continue as a guest"})
+            await self.close(CLOSE_AUTH_LOST)
+
+    async def on_ping(self, frame):
+        await self.send_frame(self._reply({"type": "pong"}, frame))
+
+    async def on_join(self, frame):
+        topic = frame.topic()
+        since = frame.optional_id("since")
+        kind, key = topics.resolve(topic)
+        grant = await kind.join(self.user, key)
+        sub = self.subs.get(topic)
+        if sub is None:
+            sub = topics.Subscription(topic=topic, kind=kind, key=key, grant=grant)
+            # Subscribe before reading history: an event racing the read is
+            # queued, then dropped as a duplicate or sent in order.
+            await get_fanout().subscribe(topic, self)
+            if kind.presence:
+                await presence.enter(topic, self.member)
+                get_local().schedule_recount(topic)
+            self.subs[topic] = sub
+        else:
+            sub.grant = grant
+        replay = await kind.replay(grant, self.user, since)
+        joined = {"type": "joined", "topic": topic, "last_id": replay.last_id, "has_more": replay.has_more}
+        joined["presence"] = await presence.count(topic) if kind.presence else 0
+        joined.update(await kind.describe(grant, self.user))
+        await self.send_frame(self._reply(joined, frame))
+        for message_frame in replay.frames:
+            await self.send_frame(message_frame)
+        sub.last_id = replay.last_id
+
+    async def on_leave(self, frame):
+        topic = frame.topic()
+        if topic not in self.subs:
+            raise HubError(NOT_JOINED)
+        await self._leave(topic)
+        await self.send_frame(self._reply({"type": "left", "topic": topic}, frame))
+
+    async def on_history(self, frame):
+        sub = self._subscription(frame)
+        before = frame.required_id("before")
+        messages, has_more = await sub.kind.history(sub.grant, self.user, before, frame.limit(50))
+        await self.send_frame(self._reply(
+            {"type": "history", "topic": sub.topic, "messages": messages, "has_more": has_more}, frame))
+
+    async def _action(self, frame):
+        sub = self._subscription(frame)
+        if frame.type not in sub.kind.actions:
+            raise HubError("unknown_type", f"{sub.kind.prefix} topics do not accept {frame.type!r}")
+        reply = await sub.kind.handle(frame.type, sub.grant, self.user, frame)
+        await self.send_frame(self._reply(reply, frame))
+
+    on_send = on_edit = on_delete = _action
+
+    def _subscription(self, frame) -> topics.Subscription:
+        sub = self.subs.get(frame.topic())
+        if sub is None:
+            raise HubError(NOT_JOINED)
+        return sub
+
+    async def _leave(self, topic: str):
+        sub = self.subs.pop(topic, None)
+        if sub is None:
+            return
+        await get_fanout().unsubscribe(topic, self)
+        if sub.kind.presence:
+            await presence.leave(topic, self.member)
+            get_local().schedule_recount(topic)
+
+    # --- events from the fan-out --------------------------------------------
+    def deliver(self, message: dict) -> None:
+        """Called by the process fan-out; never blocks, never raises."""
+        user = message.get("user")
+        if user is not None and user != self.user_id:
+            return
+        try:
+            self.inbox.put_nowait(message)
+        except asyncio.QueueFull:
+            self.overflowed = True
+
+    async def _pump(self):
+        while True:
+            message = await self.inbox.get()
+            try:
+                async with self.lock:
+                    if self.overflowed or message.get("type") == "hub.resync":
+                        self.overflowed = False
+                        await self._resync_all()
+                    else:
+                        await self._forward(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("hub event delivery failed")
+
+    async def _forward(self, message: dict):
+        if message.get("type") == CONTROL:
+            if message.get("action") == "close":
+                await self._close_auth_lost()
+            return
+        sub = self.subs.get(message["topic"])
+        if sub is None:
+            return
+        seq = message.get("seq")
+        if seq is None:
+            await self.send(text_data=message["frame"])
+            return
+        if seq <= sub.last_id:
+            return  # already sent (replay or an earlier copy)
+        if seq > sub.last_id + 1:
+            await self._resync(sub)  # a gap: read the missing ones from the database
+            if seq <= sub.last_id:
+                return
+        await self.send(text_data=message["frame"])
+        sub.last_id = seq
+
+    async def _resync(self, sub: topics.Subscription):
+        replay = await sub.kind.replay(sub.grant, self.user, sub.last_id)
+        if replay.has_more:
+            # Fell behind by more than a replay: say so as on join; the client
+            # pages back with `history`.
+            await self.send_frame({"type": "joined", "topic": sub.topic, "last_id": replay.last_id,
+                                   "has_more": True, "presence": await presence.count(sub.topic)})
+        for message_frame in replay.frames:
+            await self.send_frame(message_frame)
+        sub.last_id = max(sub.last_id, replay.last_id)
+
+    async def _resync_all(self):
+        for sub in list(self.subs.values()):
+            await self._resync(sub)
+
+    # --- helpers -------------------------------------------------------------
+    def presence_topics(self) -> list[str]:
+        return [topic for topic, sub in self.subs.items() if sub.kind.presence]
+
+    @staticmethod
+    def _reply(frame: dict, request) -> dict:
+        if request.ref is not None:
+            frame["ref"] = request.ref
+        return frame
+
+    async def send_frame(self, frame: dict):
+        await self.send(text_data=encode(frame))

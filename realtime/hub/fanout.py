@@ -1,0 +1,119 @@
+"""Process-level fan-out.
+
+Instead of one channel-layer channel per socket (the Channels tutorial
+pattern, where ``group_send`` costs one Redis write per socket and every
+socket decodes its own copy), each server process owns one channel. That
+channel joins a topic's group while at least one local socket is on the
+topic; an event is written to Redis once per *process*, decoded once per
+process, and handed to the local sockets as the same pre-encoded text.
+
+Delivery stays at-most-once (a full channel drops), so sockets detect gaps by
+sequence number and read the missing messages from the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import weakref
+from collections import defaultdict
+
+from channels.layers import get_channel_layer
+
+from realtime.hub.events import CONTROL, EVENT, group_for
+
+log = logging.getLogger(__name__)
+
+#: Re-add this process's channel to its groups this often, well inside the
+#: layer's ``group_expiry`` (a day), so a long-lived topic never expires.
+GROUP_REFRESH_S = 3600
+
+
+class Fanout:
+    def __init__(self) -> None:
+        self.layer = get_channel_layer()
+        self.channel: str | None = None
+        self.members: dict[str, set] = defaultdict(set)
+        self._task: asyncio.Task | None = None
+        self._start_lock = asyncio.Lock()
+        self._refreshed = time.monotonic()
+
+    async def _ensure_started(self) -> None:
+        if self._task is not None and not self._task.done():
+            return
+        async with self._start_lock:
+            if self._task is not None and not self._task.done():
+                return
+            self.channel = await self.layer.new_channel("hub.")
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="hub-fanout")
+
+    async def subscribe(self, topic: str, socket) -> None:
+        await self._ensure_started()
+        members = self.members[topic]
+        first = not members
+        members.add(socket)
+        if first:
+            await self.layer.group_add(group_for(topic), self.channel)
+
+    async def unsubscribe(self, topic: str, socket) -> None:
+        members = self.members.get(topic)
+        if not members:
+            return
+        members.discard(socket)
+        if not members:
+            del self.members[topic]
+            try:
+                await self.layer.group_discard(group_for(topic), self.channel)
+            except Exception:
+                log.warning("group_discard %s failed", topic, exc_info=True)
+
+    def local_topics(self) -> list[str]:
+        return [topic for topic in self.members if not topic.startswith("_")]
+
+    async def refresh_groups(self) -> None:
+        if time.monotonic() - self._refreshed < GROUP_REFRESH_S or self.channel is None:
+            return
+        self._refreshed = time.monotonic()
+        for topic in list(self.members):
+            await self.layer.group_add(group_for(topic), self.channel)
+
+    async def _run(self) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+                backoff = 0.1
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # Redis went away: whatever was published meanwhile is lost to
+                # this process, so every local socket re-reads from the database.
+                log.warning("fan-out receive failed; retrying in %.1fs", backoff, exc_info=True)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                for sockets in list(self.members.values()):
+                    for socket in list(sockets):
+                        socket.deliver({"type": "hub.resync"})
+                continue
+            self.dispatch(message)
+
+    def dispatch(self, message: dict) -> None:
+        kind = message.get("type")
+        if kind not in (EVENT, CONTROL):
+            return
+        for socket in list(self.members.get(message.get("topic"), ())):
+            socket.deliver(message)
+
+
+_fanouts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def get_fanout() -> Fanout:
+    """The fan-out of the running event loop (one per server process)."""
+    loop = asyncio.get_running_loop()
+    fanout = _fanouts.get(loop)
+    if fanout is None:
+        fanout = Fanout()
+        _fanouts[loop] = fanout
+    return fanout

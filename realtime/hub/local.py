@@ -1,0 +1,79 @@
+"""This process's sockets: heartbeats for presence and connection counts, and
+throttled presence broadcasts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+
+from realtime.hub import presence
+from realtime.hub.events import apublish
+from realtime.hub.fanout import get_fanout
+
+log = logging.getLogger(__name__)
+
+#: At most one presence frame per topic per this many seconds from a process.
+PRESENCE_THROTTLE_S = 1.0
+
+
+class LocalSockets:
+    def __init__(self) -> None:
+        self.sockets: set = set()
+        self._heartbeat: asyncio.Task | None = None
+        self._recounts: dict[str, asyncio.Task] = {}
+
+    def add(self, socket) -> None:
+        self.sockets.add(socket)
+        if self._heartbeat is None or self._heartbeat.done():
+            self._heartbeat = asyncio.get_running_loop().create_task(self._beat(), name="hub-heartbeat")
+
+    def remove(self, socket) -> None:
+        self.sockets.discard(socket)
+
+    def schedule_recount(self, topic: str) -> None:
+        """Broadcast the topic's count soon, once, if it changed."""
+        if topic in self._recounts:
+            return
+        self._recounts[topic] = asyncio.get_running_loop().create_task(self._recount(topic))
+
+    async def _recount(self, topic: str) -> None:
+        try:
+            await asyncio.sleep(PRESENCE_THROTTLE_S)
+            self._recounts.pop(topic, None)
+            count = await presence.count(topic)
+            if await presence.last_broadcast_swap(topic, count) != count:
+                await apublish(topic, {"type": "presence", "topic": topic, "count": count})
+        except Exception:
+            self._recounts.pop(topic, None)
+            log.warning("presence recount of %s failed", topic, exc_info=True)
+
+    async def _beat(self) -> None:
+        while self.sockets:
+            await asyncio.sleep(presence.HEARTBEAT_S)
+            try:
+                entries, connections, topics = [], [], set()
+                for socket in list(self.sockets):
+                    for topic in socket.presence_topics():
+                        entries.append((topic, socket.member))
+                        topics.add(topic)
+                    if socket.user_id:
+                        connections.append((socket.user_id, socket.connection_id))
+                await presence.heartbeat(entries, connections)
+                for topic in topics:
+                    # Catches sockets that expired elsewhere (a crashed process).
+                    self.schedule_recount(topic)
+                await get_fanout().refresh_groups()
+            except Exception:
+                log.warning("hub heartbeat failed", exc_info=True)
+
+
+_locals: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def get_local() -> LocalSockets:
+    loop = asyncio.get_running_loop()
+    local = _locals.get(loop)
+    if local is None:
+        local = _locals[loop] = LocalSockets()
+    return local

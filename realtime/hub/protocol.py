@@ -1,0 +1,123 @@
+"""Parsing and validating client frames. Every check that a frame is well
+formed lives here; the consumer only dispatches what passes.
+
+The machine-readable description of every frame is ``realtime/hub/schema.json``;
+the tests validate both directions against it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from realtime.hub.errors import INVALID, TOO_LARGE, UNKNOWN_TYPE, HubError
+
+MAX_FRAME_BYTES = 16 * 1024
+MAX_REF_LENGTH = 64
+MAX_HISTORY_LIMIT = 100
+TOPIC_RE = re.compile(r"^[a-z]{1,20}\.[a-z0-9][a-z0-9\-_]{0,63}$")
+
+CLIENT_TYPES = frozenset({"join", "leave", "send", "history", "edit", "delete", "ping"})
+
+
+@dataclass(frozen=True)
+class Frame:
+    type: str
+    ref: str | None
+    data: dict[str, Any]
+
+    def topic(self) -> str:
+        topic = self.data.get("topic")
+        if not isinstance(topic, str) or not TOPIC_RE.match(topic):
+            raise HubError(INVALID, "topic must look like 'room.<slug>'")
+        return topic
+
+    def optional_id(self, field: str) -> int | None:
+        value = self.data.get(field)
+        if value is None:
+            return None
+        return _positive_int(field, value, allow_zero=True)
+
+    def required_id(self, field: str) -> int:
+        if field not in self.data:
+            raise HubError(INVALID, f"'{field}' is required")
+        return _positive_int(field, self.data[field], allow_zero=False)
+
+    def limit(self, default: int) -> int:
+        value = self.data.get("limit", default)
+        number = _positive_int("limit", value, allow_zero=False)
+        return min(number, MAX_HISTORY_LIMIT)
+
+    def text(self, field: str) -> str:
+        value = self.data.get(field)
+        if not isinstance(value, str):
+            raise HubError(INVALID, f"'{field}' must be a string")
+        return value
+
+    def client_id(self) -> str:
+        value = self.data.get("client_id")
+        if not isinstance(value, str):
+            raise HubError(INVALID, "'client_id' must be a UUID string")
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            raise HubError(INVALID, "'client_id' must be a UUID string") from None
+
+
+def _positive_int(field: str, value: Any, *, allow_zero: bool) -> int:
+    # bool is an int subclass: reject it explicitly.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise HubError(INVALID, f"'{field}' must be an integer")
+    if value < 0 or (value == 0 and not allow_zero) or value > 2**53:
+        raise HubError(INVALID, f"'{field}' is out of range")
+    return value
+
+
+def peek_ref(data: Any) -> str | None:
+    """The frame's ``ref`` if it is a usable one, so even errors can echo it."""
+    if isinstance(data, dict):
+        ref = data.get("ref")
+        if isinstance(ref, str) and len(ref) <= MAX_REF_LENGTH:
+            return ref
+    return None
+
+
+def parse_frame(text: str | None, binary: bytes | None) -> Frame:
+    """Turn one WebSocket message into a ``Frame`` or raise ``HubError``."""
+    if binary is not None:
+        raise HubError(INVALID, "binary frames are not accepted; send JSON text")
+    if text is None:
+        raise HubError(INVALID, "empty frame")
+    if len(text) > MAX_FRAME_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
+        raise HubError(TOO_LARGE, f"frames are limited to {MAX_FRAME_BYTES} bytes")
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        raise HubError(INVALID, "the frame is not JSON") from None
+    try:
+        return _frame_from(data)
+    except HubError as exc:
+        exc.ref = peek_ref(data)
+        raise
+
+
+def _frame_from(data: Any) -> Frame:
+    if not isinstance(data, dict):
+        raise HubError(INVALID, "a frame must be a JSON object")
+    ref = data.get("ref")
+    if ref is not None and (not isinstance(ref, str) or len(ref) > MAX_REF_LENGTH):
+        raise HubError(INVALID, f"'ref' must be a string of at most {MAX_REF_LENGTH} characters")
+    frame_type = data.get("type")
+    if not isinstance(frame_type, str):
+        raise HubError(INVALID, "'type' is required")
+    if frame_type not in CLIENT_TYPES:
+        raise HubError(UNKNOWN_TYPE, f"unknown frame type {frame_type[:32]!r}")
+    return Frame(type=frame_type, ref=ref, data=data)
+
+
+def encode(frame: dict) -> str:
+    """Server frames are compact JSON; non-ASCII stays readable (UTF-8)."""
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,26 @@
+"""One asyncio Redis client per event loop for the hub's own keys (presence,
+connection counts). Keys are prefixed with ``CHANNEL_PREFIX``."""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+
+import redis.asyncio as aioredis
+from django.conf import settings
+
+_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def get_redis() -> aioredis.Redis:
+    loop = asyncio.get_running_loop()
+    client = _clients.get(loop)
+    if client is None:
+        client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5, health_check_interval=30)
+        _clients[loop] = client
+    return client
+
+
+def key(*parts: str) -> str:
+    prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"].get("prefix", "balai")
+    return ":".join((prefix, "hub", *parts))
