@@ -11,25 +11,13 @@ import sys
 import pytest
 
 from tests.live import ROOT, database_url_for
+from tests.ops.processes import assert_one_line_naming, child_env, run_manage
 
-# Variables a test sets itself; removed from the inherited environment.
-CONFIG_VARIABLES = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS")
 GOOD_SECRET = "balai-warga-production-secret-" + "k" * 20  # 50 characters
 
 
-def run_manage(*args: str, settings: str = "settings.dev", **env: str) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
-    environ.update(DJANGO_SETTINGS_MODULE=settings, **env)
-    return subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=environ,
-                          capture_output=True, text=True, timeout=60)
-
-
 def assert_refused_naming(result: subprocess.CompletedProcess, variable: str) -> None:
-    assert result.returncode != 0, result.stdout
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert variable in lines[0]
+    assert_one_line_naming(result, variable)
     assert result.stdout == ""
 
 
@@ -49,8 +37,7 @@ def test_malformed_bool_and_int_stop_manage_py_with_one_line(variable, value):
 
 
 def test_malformed_database_url_stops_daphne_with_one_line():
-    environ = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
-    environ.update(DJANGO_SETTINGS_MODULE="settings.dev", DATABASE_URL="mysql://x")
+    environ = child_env(DJANGO_SETTINGS_MODULE="settings.dev", DATABASE_URL="mysql://x")
     result = subprocess.run([sys.executable, "-c", "import asgi"], cwd=ROOT, env=environ,
                             capture_output=True, text=True, timeout=60)
     assert_refused_naming(result, "DATABASE_URL")
@@ -99,9 +86,7 @@ def test_prod_settings_are_production_safe(prod_env):
     ("DATABASE_URL", {"DATABASE_URL": None}),
 ])
 def test_prod_refuses_an_unsafe_environment(prod_env, variable, change):
-    env = {**prod_env, **change}
-    env = {k: v for k, v in env.items() if v is not None}
-    assert_refused_naming(run_manage("check", settings="settings.prod", **env), variable)
+    assert_refused_naming(run_manage("check", settings="settings.prod", **{**prod_env, **change}), variable)
 
 
 def test_prod_accepts_debug_explicitly_off(prod_env):
