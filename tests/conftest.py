@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import redis
 from django.conf import settings
@@ -34,7 +36,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     if db["ENGINE"].endswith("sqlite3"):
         var = Path(settings.VAR_DIR)
         var.mkdir(parents=True, exist_ok=True)
-        db.setdefault("TEST", {})["NAME"] = str(var / "test-db.sqlite3")
+        # One file per test run: concurrent runs on one checkout never share it.
+        db.setdefault("TEST", {})["NAME"] = str(var / f"test-db-{os.getpid()}.sqlite3")
 
 
 @pytest.fixture
