@@ -7,6 +7,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("akun/", include("accounts.urls")),
+    path("notifikasi/", include("realtime.notify.urls")),
     path("", include("ops.urls")),
     path("", include("frontend.urls")),
 ]

@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "realtime.notify.context.bell",
             ],
         },
     },
@@ -152,6 +153,8 @@ CHAT_MAX_BODY = env_int("CHAT_MAX_BODY", 2000, minimum=1)
 CHAT_RATE_COUNT = env_int("CHAT_RATE_COUNT", 5, minimum=1)
 CHAT_RATE_SECONDS = env_int("CHAT_RATE_SECONDS", 10, minimum=1)
 CHAT_EDIT_WINDOW_SECONDS = env_int("CHAT_EDIT_WINDOW_SECONDS", 600, minimum=0)
+# How often the worker e-mails notification digests to those who chose e-mail.
+NOTIFY_DIGEST_SECONDS = env_int("NOTIFY_DIGEST_SECONDS", 3600, minimum=60)
 
 # --- server -----------------------------------------------------------------
 # Daphne's own cap on one incoming WebSocket message. Above the hub's 16 KiB

@@ -20,6 +20,7 @@ from realtime.chat.serializers import message_frame
 from realtime.hub import ratelimit
 from realtime.hub.errors import EDIT_WINDOW, FORBIDDEN, INVALID, NOT_FOUND, RATE_LIMITED, HubError
 from realtime.hub.events import publish_on_commit
+from realtime.notify.triggers import notify_chat_message
 from realtime.sanitize import render_text
 
 
@@ -46,6 +47,7 @@ def message_make_visible(*, message: Message) -> Message:
         message.status = MessageStatus.PUBLISHED
         message.save(update_fields=["seq", "status"])
         publish_on_commit(message.room.topic, message_frame(message), seq=message.seq)
+        notify_chat_message(message)
     return message
 
 

@@ -14,12 +14,14 @@ import uuid
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.utils import translation
 
 from realtime.hub import presence, topics
 from realtime.hub.auth import RECHECK_S, reload_user, session_hash
 from realtime.hub.errors import INTERNAL, NOT_JOINED, RATE_LIMITED, HubError
 from realtime.hub.events import CONTROL, session_topic, user_topic
 from realtime.hub.fanout import get_fanout
+from realtime.hub.language import language_from_scope
 from realtime.hub.local import get_local
 from realtime.hub.protocol import encode, parse_frame
 
@@ -42,6 +44,7 @@ class HubConsumer(AsyncWebsocketConsumer):
         session = self.scope.get("session")
         self.session_key = session.session_key if session is not None else None
         self.connection_id = uuid.uuid4().hex
+        self.language = language_from_scope(self.scope)
         self.member = presence.member(self.user_id, self.connection_id)
         self.subs: dict[str, topics.Subscription] = {}
         self.lock = asyncio.Lock()
@@ -68,6 +71,20 @@ class HubConsumer(AsyncWebsocketConsumer):
             await fanout.subscribe(topic, self)
         get_local().add(self)
         self.pump = asyncio.get_running_loop().create_task(self._pump())
+        await self._auto_join()
+
+    async def _auto_join(self):
+        """Join the topics every socket of this user is on without asking."""
+        for kind in topics.all_kinds():
+            key = kind.auto_key(self.user)
+            if key is None:
+                continue
+            topic = f"{kind.prefix}.{key}"
+            grant = await kind.join(self.user, key)
+            await get_fanout().subscribe(topic, self)
+            replay = await kind.replay(grant, self.user, None)
+            self.subs[topic] = topics.Subscription(topic=topic, kind=kind, key=key, grant=grant,
+                                                   last_id=replay.last_id, seen=set(replay.ids))
 
     async def disconnect(self, code):
         self.closing = True
@@ -94,10 +111,12 @@ class HubConsumer(AsyncWebsocketConsumer):
             if not await self._still_authorized():
                 return
             handler = getattr(self, f"on_{frame.type}")
-            async with self.lock:
-                await handler(frame)
+            with translation.override(self.language):
+                async with self.lock:
+                    await handler(frame)
         except HubError as exc:
-            await self.send_frame(exc.frame(ref if ref is not None else exc.ref))
+            with translation.override(self.language):
+                await self.send_frame(exc.frame(ref if ref is not None else exc.ref))
         except Exception:
             log.exception("hub frame failed")
             await self.send_frame(HubError(INTERNAL).frame(ref))
@@ -149,6 +168,7 @@ class HubConsumer(AsyncWebsocketConsumer):
         for message_frame in replay.frames:
             await self.send_frame(message_frame)
         sub.last_id = replay.last_id
+        sub.seen.update(replay.ids)
 
     async def on_leave(self, frame):
         topic = frame.topic()
@@ -223,8 +243,14 @@ class HubConsumer(AsyncWebsocketConsumer):
         if sub is None:
             return
         seq = message.get("seq")
+        text = self._text_of(message)
         if seq is None:
-            await self.send(text_data=message["frame"])
+            await self.send(text_data=text)
+            return
+        if not sub.kind.contiguous_ids:
+            if seq not in sub.seen:
+                sub.seen.add(seq)
+                await self.send(text_data=text)
             return
         if seq <= sub.last_id:
             return  # already sent (replay or an earlier copy)
@@ -232,11 +258,24 @@ class HubConsumer(AsyncWebsocketConsumer):
             await self._resync(sub)  # a gap: read the missing ones from the database
             if seq <= sub.last_id:
                 return
-        await self.send(text_data=message["frame"])
+        await self.send(text_data=text)
         sub.last_id = seq
+
+    def _text_of(self, message: dict) -> str:
+        """The event's frame, in this socket's language when it comes in several."""
+        by_language = message.get("frames")
+        if by_language:
+            return by_language.get(self.language) or next(iter(by_language.values()))
+        return message["frame"]
 
     async def _resync(self, sub: topics.Subscription):
         replay = await sub.kind.replay(sub.grant, self.user, sub.last_id)
+        if not sub.kind.contiguous_ids:
+            for message_frame, frame_id in zip(replay.frames, replay.ids, strict=True):
+                if frame_id not in sub.seen:
+                    sub.seen.add(frame_id)
+                    await self.send_frame(message_frame)
+            return
         if replay.has_more:
             # Fell behind by more than a replay: say so as on join; the client
             # pages back with `history`.

@@ -46,6 +46,26 @@ def _send(topic: str, message: dict) -> None:
     async_to_sync(get_channel_layer().group_send)(group_for(topic), message)
 
 
+async def _send_many(messages: list[dict]) -> None:
+    layer = get_channel_layer()
+    for message in messages:
+        await layer.group_send(group_for(message["topic"]), message)
+
+
+def localized_event(topic: str, frames: dict[str, dict], *, seq: int | None = None) -> dict:
+    """An event whose frame differs by language (``{"id": frame, "en": frame}``);
+    each socket gets the one in its language."""
+    return {"type": EVENT, "topic": topic, "seq": seq, "user": None,
+            "frames": {language: encode(frame) for language, frame in frames.items()}}
+
+
+def publish_many_on_commit(messages: list[dict]) -> None:
+    """Send many prepared events (``event_message``/``localized_event``) after
+    commit, in one go."""
+    if messages:
+        transaction.on_commit(lambda: async_to_sync(_send_many)(messages), robust=True)
+
+
 def publish_on_commit(topic: str, frame: dict, *, seq: int | None = None, user_id: int | None = None) -> None:
     """Emit ``frame`` to ``topic`` once the current transaction commits.
 

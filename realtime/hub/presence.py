@@ -88,3 +88,23 @@ async def heartbeat(entries: list[tuple[str, str]], connections: list[tuple[int,
         pipe.zadd(_connections_key(user_id), {connection: expires})
         pipe.expire(_connections_key(user_id), TTL_S * 2)
     await pipe.execute()
+
+
+def users_with_sockets(user_ids: list[int]) -> set[int]:
+    """Which of ``user_ids`` have a socket open now, on any server process
+    (sync: for services publishing to many users, who skip the rest)."""
+    import redis as sync_redis
+    from django.conf import settings
+
+    if not user_ids:
+        return set()
+    client = sync_redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5)
+    try:
+        now = time.time()
+        pipe = client.pipeline(transaction=False)
+        for user_id in user_ids:
+            pipe.zcount(_connections_key(user_id), now, "+inf")
+        counts = pipe.execute()
+    finally:
+        client.close()
+    return {user_id for user_id, open_now in zip(user_ids, counts, strict=True) if open_now}

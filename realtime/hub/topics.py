@@ -22,6 +22,8 @@ class Replay:
     frames: list[dict]
     last_id: int
     has_more: bool = False
+    #: For kinds without gap-free ids: the ids of ``frames``.
+    ids: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -33,7 +35,8 @@ class Subscription:
     key: str
     grant: Any
     last_id: int = 0
-    extra: dict = field(default_factory=dict)
+    #: Ids already sent, for kinds whose ids are not gap-free.
+    seen: set[int] = field(default_factory=set)
 
 
 class TopicKind(ABC):
@@ -44,6 +47,14 @@ class TopicKind(ABC):
     actions: frozenset[str] = frozenset()
     #: Whether the hub counts presence for topics of this kind.
     presence: bool = True
+    #: Whether ids are gap-free per topic (a jump means a missed event). When
+    #: not, the hub only drops ids it already sent.
+    contiguous_ids: bool = True
+
+    def auto_key(self, user) -> str | None:
+        """A key every socket of ``user`` joins at connect, without asking
+        (a user's own notifications); ``None`` for most kinds."""
+        return None
 
     @abstractmethod
     async def join(self, user, key: str) -> Any:
@@ -74,6 +85,10 @@ def register(kind: TopicKind) -> None:
     if kind.prefix in _registry and type(_registry[kind.prefix]) is not type(kind):
         raise RuntimeError(f"topic kind {kind.prefix!r} registered twice")
     _registry[kind.prefix] = kind
+
+
+def all_kinds() -> list[TopicKind]:
+    return list(_registry.values())
 
 
 def resolve(topic: str) -> tuple[TopicKind, str]:

@@ -1,0 +1,84 @@
+"""Notifications, preferences and announcements.
+
+A notification stores its ``kind`` and ``params``, never a finished sentence:
+the text is rendered in the reader's language when it is shown.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Kecamatan, Role
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=64)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    url = models.CharField(max_length=300, blank=True)
+    params = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    #: Set for notifications an announcement created; with the recipient it
+    #: makes a re-run of the announcement job harmless.
+    announcement = models.ForeignKey("Announcement", null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="notifications")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["recipient", "-id"], name="notify_recipient_id_idx"),
+            models.Index(fields=["recipient", "read_at"], name="notify_recipient_read_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["announcement", "recipient"], name="notify_announcement_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id}"
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", _("In the app")
+    EMAIL = "email", _("In the app and by e-mail (digest)")
+    OFF = "off", _("Off")
+
+
+class NotificationPreference(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notify_prefs")
+    kind = models.CharField(max_length=64)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notify_pref_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.kind}={self.channel}"
+
+
+class Announcement(models.Model):
+    """An administrator's message to everyone, one role or one kecamatan.
+
+    Delivered by the background worker in batches of recipients ordered by
+    id; ``cursor`` is the last recipient id done, so a crashed run resumes
+    without sending twice.
+    """
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("message"), max_length=1000)
+    role = models.CharField(_("only this role"), max_length=16, choices=Role.choices, blank=True)
+    kecamatan = models.CharField(_("only this kecamatan"), max_length=32, choices=Kecamatan.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    cursor = models.BigIntegerField(default=0)
+    delivered = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return self.title
