@@ -1,8 +1,8 @@
 """The launcher behind ``make run`` and ``make test`` (runs before Django loads).
 
 ``python -m ops.launch run``: start Redis when ``REDIS_URL`` is unset, check the
-configuration, migrate, load the demo data, start Daphne (and the background
-worker), print the URL and the demo logins; Ctrl-C stops everything it started.
+configuration, migrate, load the demo data, start Daphne and the background
+worker (``manage.py run_worker``), print the URL and the demo logins; Ctrl-C stops everything it started.
 
 ``python -m ops.launch test [pytest args]``: start Redis when ``REDIS_URL`` is
 unset, then run the test suite against it.
@@ -162,6 +162,8 @@ def run() -> None:
              "--proxy-headers", "asgi:application"],
             cwd=ROOT, start_new_session=True,
         ))
+        procs.append(subprocess.Popen([PYTHON, str(ROOT / "manage.py"), "run_worker"], cwd=ROOT,
+                                      start_new_session=True))
         say(f"Balai Warga: http://{host}:{port}/   (health: http://{host}:{port}/healthz)")
         say(f"demo logins, password {password!r}: bupati, wakilbupati, sekda, kadinkes, kadisdik, kadpupr,")
         say("  moderator, admin, warga1 … warga5   —   Ctrl-C stops everything")
