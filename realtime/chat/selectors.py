@@ -62,5 +62,6 @@ def message_by_seq(*, room_id: int, seq: int) -> Message | None:
     return _visible(room_id).filter(seq=seq).first()
 
 
-def held_count(*, room_id: int) -> int:
-    return Message.objects.filter(room_id=room_id, status=MessageStatus.HELD).count()
+def held_by_author(*, room_id: int, author_id: int) -> list[Message]:
+    return list(Message.objects.filter(room_id=room_id, author_id=author_id, status=MessageStatus.HELD)
+                .select_related("room").order_by("id"))

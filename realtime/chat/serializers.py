@@ -30,3 +30,17 @@ def message_to_wire(message: Message) -> dict:
 
 def message_frame(message: Message, event: str = "message") -> dict:
     return {"type": event, "topic": message.room.topic, "message": message_to_wire(message)}
+
+
+def ack_frame(message: Message) -> dict:
+    """The outcome of a send, keyed by the client's ``client_id``: the reply to
+    ``send``, and sent again unasked to the author when a moderator decides."""
+    return {"type": "ack", "client_id": str(message.client_id), "status": message.status,
+            "id": message.seq, "reason": message.hold_reason or None}
+
+
+def held_frame(message: Message) -> dict:
+    """For the author only: their message waits for review."""
+    return {"type": "message.held", "topic": message.room.topic, "client_id": str(message.client_id),
+            "body": message.body, "html": message.html, "created_at": _iso(message.created_at),
+            "reason": message.hold_reason or None}

@@ -14,9 +14,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from realtime.chat import rules, selectors
+from realtime.chat import hooks, rules, selectors
 from realtime.chat.models import Message, MessageRevision, MessageStatus, Room
-from realtime.chat.serializers import message_frame
+from realtime.chat.serializers import ack_frame, held_frame, message_frame
 from realtime.hub import ratelimit
 from realtime.hub.errors import EDIT_WINDOW, FORBIDDEN, INVALID, NOT_FOUND, RATE_LIMITED, HubError
 from realtime.hub.events import publish_on_commit
@@ -51,14 +51,48 @@ def message_make_visible(*, message: Message) -> Message:
     return message
 
 
-def _store(*, room: Room, user, client_id: str, body: str, reply_to: Message | None, held: bool) -> Message:
+def _announce_held(message: Message, reasons: list[str]) -> None:
+    """Tell the author alone that the message waits for review (emits
+    ``message.held`` to the author's sockets on the room), and hand it to
+    the apps that review held messages."""
+    publish_on_commit(message.room.topic, held_frame(message), user_id=message.author_id)
+    for handler in hooks.on_held:
+        handler(message, reasons)
+
+
+def message_decide(*, message: Message, approve: bool, reason: str = "", body: str | None = None) -> Message:
+    """Publish a held message (optionally with a replacement ``body``, e.g.
+    personal data masked) or reject it. The author's sockets get an ``ack``
+    with the outcome; an approved message gets its visible id now."""
+    with transaction.atomic():
+        if body is not None:
+            message.body = body
+            message.html = render_text(body)
+            message.save(update_fields=["body", "html"])
+        if approve:
+            message_make_visible(message=message)
+        else:
+            message.status = MessageStatus.REJECTED
+            message.hold_reason = reason[:200]
+            message.save(update_fields=["status", "hold_reason"])
+        publish_on_commit(message.room.topic, ack_frame(message), user_id=message.author_id)
+    return message
+
+
+def _store(*, room: Room, user, client_id: str, body: str, reply_to: Message | None, exempt: bool) -> Message:
     try:
         with transaction.atomic():
+            reasons = [] if exempt else hooks.screen(user, room, body)
+            if room.premoderated and not exempt:
+                reasons.insert(0, "premoderated")
             message = Message.objects.create(
                 room=room, author=user, client_id=client_id, body=body, html=render_text(body),
-                reply_to=reply_to, status=MessageStatus.HELD if held else MessageStatus.PUBLISHED,
+                reply_to=reply_to, status=MessageStatus.HELD if reasons else MessageStatus.PUBLISHED,
+                hold_reason=", ".join(reasons)[:200],
             )
-            if not held:
+            if reasons:
+                _announce_held(message, reasons)
+            else:
                 message_make_visible(message=message)
             return message
     except IntegrityError:
@@ -86,6 +120,9 @@ async def message_send(*, user, room_slug: str, client_id: str, body: str, reply
     if room is None:
         raise HubError(NOT_FOUND)
     rules.check_can_post(room, user)
+    for guard in hooks.send_guards:
+        if (refusal := await guard(user, room)) is not None:
+            raise refusal
     text = rules.clean_body(body)
     parent = None
     if reply_to is not None:
@@ -100,9 +137,8 @@ async def message_send(*, user, room_slug: str, client_id: str, body: str, reply
                                         "chat", room.slug, str(user.pk))
         if retry is not None:
             raise HubError(RATE_LIMITED, retry_after=retry)
-    held = room.premoderated and not exempt
     return await database_sync_to_async(_store)(
-        room=room, user=user, client_id=client_id, body=text, reply_to=parent, held=held)
+        room=room, user=user, client_id=client_id, body=text, reply_to=parent, exempt=exempt)
 
 
 def _own_visible_message(*, user, room_id: int, seq: int) -> Message:

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from channels.db import database_sync_to_async
 
 from realtime.chat import rules, selectors, services
-from realtime.chat.models import Message, MessageStatus
-from realtime.chat.serializers import message_frame, message_to_wire
+from realtime.chat.serializers import ack_frame, held_frame, message_frame, message_to_wire
 from realtime.hub.errors import NOT_FOUND, HubError
 from realtime.hub.topics import Replay, TopicKind
 
@@ -18,13 +17,6 @@ from realtime.hub.topics import Replay, TopicKind
 class RoomGrant:
     room_id: int
     slug: str
-
-
-def ack(message: Message) -> dict:
-    status = {MessageStatus.PUBLISHED: "published", MessageStatus.HELD: "held",
-              MessageStatus.REJECTED: "rejected"}[message.status]
-    return {"type": "ack", "client_id": str(message.client_id), "status": status,
-            "id": message.seq, "reason": message.hold_reason or None}
 
 
 class RoomTopic(TopicKind):
@@ -51,7 +43,12 @@ class RoomTopic(TopicKind):
     async def replay(self, grant: RoomGrant, user, since: int | None) -> Replay:
         messages, last_id, has_more = await database_sync_to_async(selectors.messages_after)(
             room_id=grant.room_id, since=since)
-        return Replay(frames=[message_frame(m) for m in messages], last_id=last_id, has_more=has_more)
+        frames = [message_frame(m) for m in messages]
+        if user.is_authenticated:
+            # Only the author sees their own messages waiting for review.
+            held = await database_sync_to_async(selectors.held_by_author)(room_id=grant.room_id, author_id=user.pk)
+            frames += [held_frame(m) for m in held]
+        return Replay(frames=frames, last_id=last_id, has_more=has_more)
 
     async def history(self, grant: RoomGrant, user, before: int, limit: int) -> tuple[list[dict], bool]:
         messages, has_more = await database_sync_to_async(selectors.messages_before)(
@@ -63,7 +60,7 @@ class RoomTopic(TopicKind):
             message = await services.message_send(
                 user=user, room_slug=grant.slug, client_id=frame.client_id(), body=frame.text("body"),
                 reply_to=frame.optional_id("reply_to"))
-            return ack(message)
+            return ack_frame(message)
         seq = frame.required_id("id")
         if action == "edit":
             await services.message_edit(user=user, room_id=grant.room_id, seq=seq, body=frame.text("body"))

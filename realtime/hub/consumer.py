@@ -239,6 +239,10 @@ class HubConsumer(AsyncWebsocketConsumer):
             if message.get("action") == "close":
                 await self._close_auth_lost()
             return
+        if message["topic"] in self.control_topics:
+            # Events addressed to the user or session themself (a mute).
+            await self.send(text_data=self._text_of(message))
+            return
         sub = self.subs.get(message["topic"])
         if sub is None:
             return

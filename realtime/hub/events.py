@@ -76,6 +76,11 @@ def publish_on_commit(topic: str, frame: dict, *, seq: int | None = None, user_i
     transaction.on_commit(lambda: _send(topic, message), robust=True)
 
 
+def publish_to_user_on_commit(user_id: int, frame: dict) -> None:
+    """Emit ``frame`` to every socket of one user, whatever they joined."""
+    publish_on_commit(user_topic(user_id), frame)
+
+
 def control_on_commit(topic: str, action: str) -> None:
     """Send a control action (``close``) to every socket of a control topic."""
     message = {"type": CONTROL, "topic": topic, "action": action}

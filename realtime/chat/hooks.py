@@ -1,0 +1,26 @@
+"""Extension points of chat for apps above it (moderation), so that chat never
+imports them. Each list is filled from an ``AppConfig.ready``.
+
+- ``send_guards``: ``async (user, room) -> HubError | None``; a refusal stops a
+  send before anything is stored (mutes).
+- ``screens``: ``(user, room, text) -> list[str]``; rule hits. Any hit holds the
+  message for review, the hits recorded as the reason. Runs in the database
+  thread, inside the sender's transaction.
+- ``on_held``: ``(message, reasons) -> None``; called in the same transaction
+  when a message is held (moderation queues it after commit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+send_guards: list[Callable[..., Awaitable]] = []
+screens: list[Callable[..., list[str]]] = []
+on_held: list[Callable[..., None]] = []
+
+
+def screen(user, room, text: str) -> list[str]:
+    hits: list[str] = []
+    for check in screens:
+        hits.extend(check(user, room, text))
+    return list(dict.fromkeys(hits))
