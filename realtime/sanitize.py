@@ -1,10 +1,11 @@
 """The one place user text becomes HTML. Built on bleach (in maintenance mode,
 so it stays behind this module).
 
-Users write plain text, never HTML: everything is escaped, then http(s) URLs
-become links with ``rel="nofollow noopener ugc"`` and line breaks become
-``<br>``. The output allows only ``a`` (href, rel, target) and ``br``; no
-``svg``, ``math``, ``style``, ``noscript`` or raw-text elements can survive.
+Users write plain text, never HTML: personal data is masked
+(``realtime.pii``), everything is escaped, then http(s) URLs become links
+with ``rel="nofollow noopener ugc"`` and line breaks become ``<br>``. The
+output allows only ``a`` (href, rel, target) and ``br``; no ``svg``,
+``math``, ``style``, ``noscript`` or raw-text elements can survive.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import html
 
 import bleach
 from bleach.linkifier import Linker
+
+from realtime import pii
 
 ALLOWED_TAGS = frozenset({"a", "br"})
 ALLOWED_ATTRIBUTES = {"a": ["href", "rel", "target"]}
@@ -35,8 +38,9 @@ _cleaner = bleach.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, prot
 
 
 def render_text(text: str) -> str:
-    """Plain user text -> safe HTML (escaped, linkified, line breaks kept)."""
-    escaped = html.escape(text, quote=False)
+    """Plain user text -> safe HTML (personal data masked, escaped, linkified,
+    line breaks kept)."""
+    escaped = html.escape(pii.mask(text), quote=False)
     linked = _linker.linkify(escaped)
     with_breaks = linked.replace("\r\n", "\n").replace("\n", "<br>")
     return _cleaner.clean(with_breaks)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from realtime import pii
 from realtime.chat.models import Message
 
 
@@ -19,7 +20,7 @@ def message_to_wire(message: Message) -> dict:
     return {
         "id": message.seq,
         "author": author_to_wire(message.author),
-        "body": "" if deleted else message.body,
+        "body": "" if deleted else pii.mask(message.body),
         "html": "" if deleted else message.html,
         "created_at": _iso(message.created_at),
         "reply_to": message.reply_to.seq if message.reply_to_id and message.reply_to else None,
