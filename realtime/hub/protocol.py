@@ -31,7 +31,8 @@ class Frame:
 
     def topic(self) -> str:
         topic = self.data.get("topic")
-        if not isinstance(topic, str) or not TOPIC_RE.match(topic):
+        # fullmatch: with match, "$" also accepts a trailing newline ("room.x\n").
+        if not isinstance(topic, str) or not TOPIC_RE.fullmatch(topic):
             raise HubError(INVALID, "topic must look like 'room.<slug>'")
         return topic
 
