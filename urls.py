@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("akun/", include("accounts.urls")),
     path("notifikasi/", include("realtime.notify.urls")),
+    path("moderasi/", include("moderation.urls")),
     path("", include("ops.urls")),
     path("", include("frontend.urls")),
 ]

@@ -64,6 +64,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text=_("Shown beside an official's messages, e.g. “Bupati Pati”."),
     )
+    established = models.BooleanField(
+        _("established"),
+        default=False,
+        help_text=_("Established accounts skip the hold on a new account's first messages."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 

@@ -65,7 +65,8 @@ def user_provision(
     """Create or update an account of any role (admins and ``seed_demo`` only).
 
     Idempotent by username: returns ``(user, created)``; an existing account
-    gets the given fields and password again.
+    gets the given fields and password again. Provisioned accounts count as
+    established (no new-account hold on their first messages).
     """
     user, created = User.objects.get_or_create(
         username=username,
@@ -78,6 +79,21 @@ def user_provision(
     user.kecamatan = kecamatan
     user.email = email
     user.is_active = True
+    user.established = True
     user.set_password(password)
     user.save()
     return user, created
+
+
+def user_mark_established(*, user: User) -> None:
+    """The account has shown it posts in good faith (moderation decides when)."""
+    if not user.established:
+        user.established = True
+        user.save(update_fields=["established"])
+
+
+def user_set_active(*, user: User, active: bool) -> None:
+    """Activate or deactivate an account (a ban deactivates). Deactivating
+    closes the user's sockets (``realtime`` listens for the save)."""
+    user.is_active = active
+    user.save(update_fields=["is_active"])

@@ -15,6 +15,8 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection
 
+from realtime.hub.redis import eviction_warning as redis_eviction_warning  # noqa: F401  (preflight uses it)
+
 TIMEOUT_S = 3.0
 
 
@@ -79,3 +81,4 @@ async def run_checks() -> dict[str, str | None]:
     names = list(CHECKS)
     results = await asyncio.gather(*(CHECKS[name]() for name in names))
     return dict(zip(names, results, strict=True))
+

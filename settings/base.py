@@ -156,6 +156,15 @@ CHAT_EDIT_WINDOW_SECONDS = env_int("CHAT_EDIT_WINDOW_SECONDS", 600, minimum=0)
 # How often the worker e-mails notification digests to those who chose e-mail.
 NOTIFY_DIGEST_SECONDS = env_int("NOTIFY_DIGEST_SECONDS", 3600, minimum=60)
 
+# --- moderation --------------------------------------------------------------------
+MODERATION_CLAIM_TIMEOUT_SECONDS = env_int("MODERATION_CLAIM_TIMEOUT_SECONDS", 120, minimum=1)
+MODERATION_MAX_DELIVERIES = env_int("MODERATION_MAX_DELIVERIES", 5, minimum=1)
+MODERATION_REPORT_THRESHOLD = env_int("MODERATION_REPORT_THRESHOLD", 3, minimum=1)
+MODERATION_NEW_ACCOUNT_HOLD = env_int("MODERATION_NEW_ACCOUNT_HOLD", 3, minimum=0)
+MODERATION_MAX_LINKS = env_int("MODERATION_MAX_LINKS", 2, minimum=0)
+MODERATION_REPEAT_MINUTES = env_int("MODERATION_REPEAT_MINUTES", 10, minimum=0)
+MODERATION_RECONCILE_SECONDS = env_int("MODERATION_RECONCILE_SECONDS", 60, minimum=5)
+
 # --- server -----------------------------------------------------------------
 # Daphne's own cap on one incoming WebSocket message. Above the hub's 16 KiB
 # frame limit, so an oversized-but-sane frame gets a `too_large` error frame

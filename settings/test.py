@@ -10,3 +10,8 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 WHITENOISE_AUTOREFRESH = True
 CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = env_str("CHANNEL_PREFIX", "balaitest")  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = env_str("CHANNEL_PREFIX", "balaitest")  # noqa: F405
+
+# Most tests exercise delivery, not moderation: a new account's first messages
+# and repeated texts are not held here. tests/moderation switch both rules on.
+MODERATION_NEW_ACCOUNT_HOLD = 0
+MODERATION_REPEAT_MINUTES = 0

@@ -72,6 +72,9 @@ class Message(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    #: Hidden pending review after enough reports; shown as a tombstone until
+    #: a moderator keeps (restores) or removes it.
+    hidden_at = models.DateTimeField(null=True, blank=True)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -88,6 +91,10 @@ class Message(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_shown(self) -> bool:
+        return self.deleted_at is None and self.hidden_at is None
 
 
 class MessageRevision(models.Model):

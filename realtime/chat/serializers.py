@@ -16,7 +16,7 @@ def _iso(value) -> str | None:
 
 def message_to_wire(message: Message) -> dict:
     """Needs ``author`` and ``reply_to`` loaded (``select_related``)."""
-    deleted = message.deleted_at is not None
+    deleted = not message.is_shown
     return {
         "id": message.seq,
         "author": author_to_wire(message.author),
@@ -45,3 +45,7 @@ def held_frame(message: Message) -> dict:
     return {"type": "message.held", "topic": message.room.topic, "client_id": str(message.client_id),
             "body": message.body, "html": message.html, "created_at": _iso(message.created_at),
             "reason": message.hold_reason or None}
+
+
+def deleted_frame(message: Message) -> dict:
+    return {"type": "message.deleted", "topic": message.room.topic, "id": message.seq}

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from realtime.chat import hooks, rules, selectors
 from realtime.chat.models import Message, MessageRevision, MessageStatus, Room
-from realtime.chat.serializers import ack_frame, held_frame, message_frame
+from realtime.chat.serializers import ack_frame, deleted_frame, held_frame, message_frame
 from realtime.hub import ratelimit
 from realtime.hub.errors import EDIT_WINDOW, FORBIDDEN, INVALID, NOT_FOUND, RATE_LIMITED, HubError
 from realtime.hub.events import publish_on_commit
@@ -146,7 +146,7 @@ def _own_visible_message(*, user, room_id: int, seq: int) -> Message:
         raise HubError(FORBIDDEN, _("Sign in to take part."))
     message = (Message.objects.select_for_update().select_related("author", "reply_to", "room")
                .filter(room_id=room_id, seq=seq).first())
-    if message is None or message.is_deleted:
+    if message is None or not message.is_shown:
         raise HubError(NOT_FOUND)
     return message
 
@@ -173,6 +173,16 @@ def message_edit(*, user, room_id: int, seq: int, body: str) -> Message:
     return message
 
 
+def _tombstone(message: Message, by) -> None:
+    message.deleted_at = timezone.now()
+    message.deleted_by = by
+    message.body = ""
+    message.html = ""
+    message.save(update_fields=["deleted_at", "deleted_by", "body", "html"])
+    message.revisions.all().delete()
+    publish_on_commit(message.room.topic, deleted_frame(message))
+
+
 @database_sync_to_async
 def message_delete(*, user, room_id: int, seq: int) -> Message:
     """The author, or a moderator, removes a message; a tombstone keeps its id.
@@ -181,11 +191,38 @@ def message_delete(*, user, room_id: int, seq: int) -> Message:
         message = _own_visible_message(user=user, room_id=room_id, seq=seq)
         if message.author_id != user.pk and not user.is_moderator:
             raise HubError(FORBIDDEN, _("Only the author or a moderator may delete a message."))
-        message.deleted_at = timezone.now()
-        message.deleted_by = user
-        message.body = ""
-        message.html = ""
-        message.save(update_fields=["deleted_at", "deleted_by", "body", "html"])
-        message.revisions.all().delete()
-        publish_on_commit(message.room.topic, {"type": "message.deleted", "topic": message.room.topic, "id": seq})
+        _tombstone(message, user)
+    return message
+
+
+def message_remove(*, message: Message, moderator) -> Message:
+    """A moderator upholds a report: the message becomes a tombstone for good.
+    Emits ``message.deleted`` after commit."""
+    with transaction.atomic():
+        if message.deleted_at is None:
+            _tombstone(message, moderator)
+    return message
+
+
+def message_hide(*, message: Message) -> Message:
+    """Hide a reported message pending review (it looks deleted to everyone).
+    Emits ``message.deleted`` after commit."""
+    with transaction.atomic():
+        if message.hidden_at is None and message.deleted_at is None:
+            message.hidden_at = timezone.now()
+            message.save(update_fields=["hidden_at"])
+            if message.seq is not None:
+                publish_on_commit(message.room.topic, deleted_frame(message))
+    return message
+
+
+def message_restore(*, message: Message) -> Message:
+    """Show a hidden message again (a moderator kept it). Emits
+    ``message.updated`` with its text after commit."""
+    with transaction.atomic():
+        if message.hidden_at is not None:
+            message.hidden_at = None
+            message.save(update_fields=["hidden_at"])
+            if message.seq is not None and message.deleted_at is None:
+                publish_on_commit(message.room.topic, message_frame(message, "message.updated"))
     return message

@@ -4,6 +4,7 @@ import signal
 
 from django.core.management.base import BaseCommand
 
+from realtime.hub.redis import eviction_warning
 from realtime.jobs import Worker
 
 
@@ -14,6 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="run what is waiting, then exit")
 
     def handle(self, *args, once=False, **options):
+        if warning := eviction_warning():
+            self.stderr.write(self.style.ERROR(warning))
         worker = Worker()
         stopping = False
 

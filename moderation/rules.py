@@ -1,0 +1,67 @@
+"""Auto-moderation: checks that hold a message for review before anyone sees
+it. Each returns its hits as stable codes, recorded on the item as the reason
+it was held:
+
+- ``blocked_word:<term>``: a blocklisted word, found through spacing, case,
+  repeated letters and common digit-for-letter swaps;
+- ``personal_data:<nik|phone|email>``: a NIK, phone number or e-mail address;
+- ``too_many_links``: more than ``MODERATION_MAX_LINKS`` links;
+- ``repeated_text``: the same text as one of the author's recent messages;
+- ``new_account``: among a new account's first ``MODERATION_NEW_ACCOUNT_HOLD``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.conf import settings
+
+from realtime import pii
+from realtime.sanitize import count_links
+
+# Digits and symbols people swap for letters.
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "6": "g", "7": "t", "8": "b",
+                       "9": "g", "@": "a", "$": "s", "!": "i", "|": "i", "+": "t"})
+_TOKEN_SPLIT = re.compile(r"[\s\u200b]+")
+_NON_LETTER = re.compile(r"[^a-z]")
+_REPEATS = re.compile(r"(.)\1+")
+
+
+def normalize_word(word: str) -> str:
+    """``"4NJ1NNNG"`` → ``"anjing"``: case folded, accents dropped, swaps undone,
+    non-letters removed, repeated letters collapsed."""
+    folded = unicodedata.normalize("NFKD", word.casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).translate(_LEET)
+    return _REPEATS.sub(r"\1", _NON_LETTER.sub("", folded))
+
+
+def _candidates(text: str) -> set[str]:
+    """Normalized words of ``text``, plus every run of 2–8 adjacent pieces
+    joined, so that "a n j i n g", "anj-ing" and "a.s.u" are found as words,
+    while "kasus" never matches "asu"."""
+    pieces = [p for p in (normalize_word(t) for t in _TOKEN_SPLIT.split(text)) if p]
+    # Punctuation inside a token also splits it ("a.s.u", "anj-ing").
+    fine = [normalize_word(p) for t in _TOKEN_SPLIT.split(text) for p in re.split(r"[^\w@$!|+]+", t)]
+    fine = [p for p in fine if p]
+    found = set(pieces) | set(fine)
+    for seq in (pieces, fine):
+        for start in range(len(seq)):
+            joined = seq[start]
+            for end in range(start + 1, min(start + 8, len(seq))):
+                joined += seq[end]
+                found.add(_REPEATS.sub(r"\1", joined))
+    return found
+
+
+def blocked_words(text: str, terms: list[str]) -> list[str]:
+    candidates = _candidates(text)
+    return [f"blocked_word:{term}" for term in terms if normalize_word(term) in candidates]
+
+
+def personal_data(text: str) -> list[str]:
+    return [f"personal_data:{kind}" for kind in pii.find(text)]
+
+
+def too_many_links(text: str) -> list[str]:
+    return ["too_many_links"] if count_links(text) > settings.MODERATION_MAX_LINKS else []

@@ -1,0 +1,302 @@
+"""Every moderation write: enqueueing, claiming, deciding, reports,
+sanctions, reconciling, and the audit log entry each of them leaves.
+
+The ``QueueItem`` row is the truth; stream entries are added and removed
+after commit, and ``queue_reconcile`` repairs what a Redis failure lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.services import user_set_active
+from moderation import selectors, streams
+from moderation.errors import (
+    ALREADY_DECIDED,
+    ALREADY_REPORTED,
+    FORBIDDEN,
+    INVALID,
+    NOT_CLAIMED,
+    NOT_FOUND,
+    UNKNOWN_REASON,
+    ModerationError,
+)
+from moderation.events import publish_console_event
+from moderation.models import AuditEntry, ItemStatus, QueueItem, Report, Sanction, SanctionKind
+from moderation.queues import ESCALATED, REPORTS, get_queue, get_target
+from realtime.hub.events import publish_to_user_on_commit
+
+log = logging.getLogger(__name__)
+
+ACTIONS = ("approve", "approve_redacted", "reject", "escalate")
+SANCTION_DURATIONS = {"10m": timedelta(minutes=10), "1h": timedelta(hours=1), "24h": timedelta(hours=24)}
+
+
+def audit_record(*, actor, action: str, target: str = "", subject=None, reason: str = "") -> AuditEntry:
+    """Append one entry to the audit log (every moderation action calls this)."""
+    return AuditEntry.objects.create(actor=actor, action=action, target=target[:80], subject=subject,
+                                     reason=reason[:300])
+
+
+def _target_ref(item: QueueItem) -> str:
+    return f"{item.target_kind}:{item.target_id}"
+
+
+def _add_to_stream(item_id: int, stream: str) -> None:
+    """After commit: put the item on its stream and remember the entry id."""
+    try:
+        entry_id = streams.add(streams.stream_name(stream), item_id)
+    except Exception:
+        log.warning("could not add item %s to %s; the reconciler will", item_id, stream, exc_info=True)
+        return
+    QueueItem.objects.filter(pk=item_id).update(stream=stream, stream_id=entry_id)
+
+
+def item_enqueue(*, queue: str, target_kind: str, target_id: int, author_id: int | None,
+                 reasons: list[str]) -> QueueItem:
+    """Put content in front of the moderators (idempotent per queue and target:
+    a second call adds its reasons to the open item). Emits ``queue.event``
+    (arrived) to the console after commit."""
+    with transaction.atomic():
+        item, created = QueueItem.objects.get_or_create(
+            queue=queue, target_kind=target_kind, target_id=target_id,
+            defaults={"author_id": author_id, "reasons": reasons, "stream": queue})
+        if not created:
+            if item.is_open:
+                item.reasons = list(dict.fromkeys([*item.reasons, *reasons]))
+                item.save(update_fields=["reasons"])
+            return item
+        transaction.on_commit(lambda: _add_to_stream(item.pk, queue))
+        publish_console_event("arrived", item)
+    return item
+
+
+def _require_moderator(user) -> None:
+    if not (user.is_authenticated and user.is_moderator):
+        raise ModerationError(FORBIDDEN)
+
+
+def item_claim_next(*, moderator, queue: str) -> QueueItem | None:
+    """Give the next item of ``queue`` to ``moderator`` alone: one idle in
+    another moderator's hands past ``MODERATION_CLAIM_TIMEOUT_SECONDS`` first,
+    else a new one. An item delivered more than ``MODERATION_MAX_DELIVERIES``
+    times goes to the administrators instead. ``None`` when the queue is empty."""
+    _require_moderator(moderator)
+    if queue == ESCALATED:
+        if not moderator.is_superuser:
+            raise ModerationError(FORBIDDEN)
+    elif get_queue(queue) is None:
+        raise ModerationError(NOT_FOUND)
+    stream = streams.stream_name(queue)
+    for _attempt in range(50):
+        entry = streams.claim(stream, moderator.username, settings.MODERATION_CLAIM_TIMEOUT_SECONDS * 1000)
+        if entry is None:
+            return None
+        entry_id, item_id, delivered = entry
+        with transaction.atomic():
+            item = QueueItem.objects.select_for_update().filter(pk=item_id).first()
+            if item is None or not item.is_open or (item.stream_id and item.stream_id != entry_id):
+                # Decided meanwhile, or a stale copy left by a reconcile.
+                transaction.on_commit(lambda e=entry_id: streams.done(stream, e))
+                continue
+            if queue != ESCALATED and delivered > settings.MODERATION_MAX_DELIVERIES:
+                _escalate(item, actor=None, reason=f"delivered {delivered} times")
+                continue
+            item.claimed_by = moderator
+            item.claimed_at = timezone.now()
+            item.delivery_count = delivered
+            item.stream_id = entry_id  # may not be recorded yet if claimed right after the add
+            item.save(update_fields=["claimed_by", "claimed_at", "delivery_count", "stream_id"])
+            publish_console_event("claimed", item)
+            return item
+    return None
+
+
+def _escalate(item: QueueItem, *, actor, reason: str) -> None:
+    old_stream, old_entry = streams.stream_name(item.stream or item.queue), item.stream_id
+    item.status = ItemStatus.ESCALATED
+    item.claimed_by = None
+    item.claimed_at = None
+    item.stream_id = ""
+    item.save(update_fields=["status", "claimed_by", "claimed_at", "stream_id"])
+    audit_record(actor=actor, action="escalate", target=_target_ref(item), subject=item.author, reason=reason)
+    transaction.on_commit(lambda: streams.done(old_stream, old_entry))
+    transaction.on_commit(lambda: _add_to_stream(item.pk, ESCALATED))
+    publish_console_event("escalated", item)
+
+
+def item_decide(*, moderator, item_id: int, action: str, reason_code: str = "", note: str = "") -> QueueItem:
+    """Decide an item the moderator has claimed: ``approve``,
+    ``approve_redacted`` (personal data masked), ``reject`` (with a reason
+    code from the configurable list) or ``escalate``. A decided item refuses a
+    second decision (``already_decided``) and nothing changes. Emits
+    ``queue.event`` (decided) after commit; the queue's action tells the
+    author."""
+    _require_moderator(moderator)
+    if action not in ACTIONS:
+        raise ModerationError(INVALID)
+    with transaction.atomic():
+        item = QueueItem.objects.select_for_update().filter(pk=item_id).first()
+        if item is None:
+            raise ModerationError(NOT_FOUND)
+        if not item.is_open:
+            raise ModerationError(ALREADY_DECIDED)
+        if item.status == ItemStatus.ESCALATED and not moderator.is_superuser:
+            raise ModerationError(FORBIDDEN)
+        if item.claimed_by_id != moderator.pk:
+            raise ModerationError(NOT_CLAIMED)
+        reason_label = ""
+        if action == "reject":
+            reason = selectors.reject_reason(code=reason_code)
+            if reason is None:
+                raise ModerationError(UNKNOWN_REASON)
+            reason_label = reason.label(settings.LANGUAGE_CODE)
+        if action == "escalate":
+            _escalate(item, actor=moderator, reason=note)
+            return item
+        queue = get_queue(item.queue)
+        kind = get_target(item.target_kind)
+        target = kind.load(item.target_id) if kind else None
+        if queue is not None and target is not None:
+            if action == "reject":
+                queue.reject(kind, target, moderator, " — ".join(filter(None, [reason_label, note])))
+            else:
+                queue.approve(kind, target, moderator, action == "approve_redacted")
+        stream, entry = streams.stream_name(item.stream or item.queue), item.stream_id
+        item.status = ItemStatus.REJECTED if action == "reject" else ItemStatus.APPROVED
+        item.decided_by = moderator
+        item.decided_at = timezone.now()
+        item.decision_reason = reason_code if action == "reject" else ""
+        item.decision_note = note
+        item.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "decision_note"])
+        audit_record(actor=moderator, action=action, target=_target_ref(item), subject=item.author,
+                     reason=" — ".join(filter(None, [reason_code, note])))
+        transaction.on_commit(lambda: streams.done(stream, entry))
+        publish_console_event("decided", item)
+    return item
+
+
+def item_bulk_approve(*, moderator, item_ids: list[int]) -> dict[int, str]:
+    """Approve a batch of items the moderator claimed; ``{id: "approved" | error code}``."""
+    results = {}
+    for item_id in item_ids:
+        try:
+            item_decide(moderator=moderator, item_id=item_id, action="approve")
+            results[item_id] = "approved"
+        except ModerationError as exc:
+            results[item_id] = exc.code
+    return results
+
+
+def report_create(*, reporter, target_kind: str, target_id: int, reason_code: str, note: str = "") -> Report:
+    """A signed-in user reports content once. It enters the ``reports`` queue
+    at the first report and is hidden pending review once
+    ``MODERATION_REPORT_THRESHOLD`` different people reported it."""
+    if not reporter.is_authenticated:
+        raise ModerationError(FORBIDDEN)
+    kind = get_target(target_kind)
+    target = kind.load(target_id) if kind else None
+    if target is None:
+        raise ModerationError(NOT_FOUND)
+    if selectors.reject_reason(code=reason_code) is None:
+        raise ModerationError(UNKNOWN_REASON)
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(reporter=reporter, target_kind=target_kind, target_id=target_id,
+                                           reason=reason_code, note=note[:300])
+            audit_record(actor=reporter, action="report", target=f"{target_kind}:{target_id}",
+                         reason=reason_code)
+            reporters = Report.objects.filter(target_kind=target_kind, target_id=target_id).count()
+            context = kind.context(target)
+            item_enqueue(queue=REPORTS, target_kind=target_kind, target_id=target_id,
+                         author_id=context.get("author_id"), reasons=[f"report:{reason_code}"])
+            if reporters == settings.MODERATION_REPORT_THRESHOLD:
+                kind.hide(target)
+                audit_record(actor=None, action="hide", target=f"{target_kind}:{target_id}",
+                             reason=f"{reporters} reports")
+    except IntegrityError:
+        raise ModerationError(ALREADY_REPORTED) from None
+    return report
+
+
+def sanction_impose(*, moderator, user, kind: str, duration: str | None = None, room_slug: str = "",
+                    reason: str = "") -> Sanction:
+    """Mute ``user`` in one room or everywhere for 10 min, 1 h or 24 h, or ban
+    them (deactivates the account and closes their sockets). A muted user's
+    live sockets get a ``sanction`` frame at once."""
+    _require_moderator(moderator)
+    if kind not in SanctionKind.values or (kind == SanctionKind.MUTE and duration not in SANCTION_DURATIONS):
+        raise ModerationError(INVALID)
+    if user.is_moderator and not moderator.is_superuser:
+        raise ModerationError(FORBIDDEN)
+    with transaction.atomic():
+        ends_at = timezone.now() + SANCTION_DURATIONS[duration] if kind == SanctionKind.MUTE else None
+        sanction = Sanction.objects.create(user=user, kind=kind, room_slug=room_slug if kind == "mute" else "",
+                                           ends_at=ends_at, reason=reason, created_by=moderator)
+        audit_record(actor=moderator, action=f"sanction:{kind}", target=f"user:{user.pk}", subject=user,
+                     reason=" ".join(filter(None, [duration, room_slug, reason])))
+        if kind == SanctionKind.BAN:
+            user_set_active(user=user, active=False)
+        else:
+            publish_to_user_on_commit(user.pk, sanction_frame(sanction))
+    return sanction
+
+
+def sanction_lift(*, moderator, sanction: Sanction) -> Sanction:
+    _require_moderator(moderator)
+    with transaction.atomic():
+        sanction = Sanction.objects.select_for_update().get(pk=sanction.pk)
+        if sanction.lifted_at is not None:
+            raise ModerationError(ALREADY_DECIDED)
+        sanction.lifted_at = timezone.now()
+        sanction.lifted_by = moderator
+        sanction.save(update_fields=["lifted_at", "lifted_by"])
+        audit_record(actor=moderator, action=f"lift:{sanction.kind}", target=f"user:{sanction.user_id}",
+                     subject=sanction.user)
+        if sanction.kind == SanctionKind.BAN:
+            user_set_active(user=sanction.user, active=True)
+        else:
+            publish_to_user_on_commit(sanction.user_id, {**sanction_frame(sanction), "lifted": True})
+    return sanction
+
+
+def sanction_frame(sanction: Sanction) -> dict:
+    return {"type": "sanction", "kind": sanction.kind, "room": sanction.room_slug or None,
+            "until": sanction.ends_at.isoformat() if sanction.ends_at else None, "lifted": False}
+
+
+def queue_reconcile() -> int:
+    """Re-add every open item missing from its stream (after Redis lost data);
+    returns how many were re-added. Safe to run any time: an item still on
+    its stream is left alone."""
+    restored = 0
+    for stream, items in selectors.open_items_by_stream().items():
+        name = streams.stream_name(stream)
+        streams.ensure_group(name)
+        there = streams.present(name, [item.stream_id for item in items if item.stream_id])
+        for item in items:
+            if item.stream_id not in there:
+                QueueItem.objects.filter(pk=item.pk).update(claimed_by=None, claimed_at=None)
+                _add_to_stream(item.pk, stream)
+                restored += 1
+    return restored
+
+
+def rule_save(*, actor, rule, changed_fields: list[str] | None = None) -> None:
+    """Save an edited moderation rule (a blocked term, a reason) and log it."""
+    with transaction.atomic():
+        created = rule.pk is None
+        rule.save()
+        audit_record(actor=actor, action="rule:" + ("add" if created else "change"),
+                     target=f"{rule._meta.model_name}:{rule}", reason=", ".join(changed_fields or []))
+
+
+def rule_delete(*, actor, rule) -> None:
+    with transaction.atomic():
+        audit_record(actor=actor, action="rule:delete", target=f"{rule._meta.model_name}:{rule}")
+        rule.delete()

@@ -1,0 +1,100 @@
+"""The queue engine on Redis Streams: one stream per queue, one consumer group
+of moderators, each moderator a consumer.
+
+The stream carries item ids only; ``QueueItem`` rows are the truth. Entries
+leave a stream by ``XACK`` + ``XDEL`` once their item is decided, never by
+``MAXLEN``/``XTRIM``, so nothing still pending is ever trimmed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import redis
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+GROUP = "moderators"
+
+_local = threading.local()
+
+
+def client() -> redis.Redis:
+    conn = getattr(_local, "client", None)
+    if conn is None or getattr(_local, "url", None) != settings.REDIS_URL:
+        conn = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5)
+        _local.client, _local.url = conn, settings.REDIS_URL
+    return conn
+
+
+def stream_name(queue: str) -> str:
+    prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"].get("prefix", "balai")
+    return f"{prefix}:modq:{queue}"
+
+
+def ensure_group(stream: str) -> None:
+    try:
+        client().xgroup_create(stream, GROUP, id="0", mkstream=True)
+    except redis.ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+
+
+def add(stream: str, item_id: int) -> str:
+    ensure_group(stream)
+    return client().xadd(stream, {"item": item_id}).decode()
+
+
+def _with_group(stream: str, call):
+    try:
+        return call()
+    except redis.ResponseError as exc:
+        if "NOGROUP" not in str(exc):
+            raise
+        ensure_group(stream)  # Redis lost its data; the reconciler re-adds the items
+        return call()
+
+
+def claim(stream: str, consumer: str, idle_ms: int) -> tuple[str, int, int] | None:
+    """The next entry for ``consumer``: one idle past ``idle_ms`` in another
+    consumer's hands first (``XAUTOCLAIM``), else a new one (``XREADGROUP``).
+    Returns ``(entry id, item id, times delivered)`` or ``None``."""
+    conn = client()
+    _next, claimed, *_ = _with_group(stream, lambda: conn.xautoclaim(
+        stream, GROUP, consumer, min_idle_time=idle_ms, start_id="0-0", count=1))
+    entries = [(entry_id, fields) for entry_id, fields in claimed if fields]
+    if not entries:
+        response = _with_group(stream, lambda: conn.xreadgroup(GROUP, consumer, {stream: ">"}, count=1))
+        entries = [(entry_id, fields) for _name, rows in response or [] for entry_id, fields in rows]
+    if not entries:
+        return None
+    entry_id, fields = entries[0]
+    pending = conn.xpending_range(stream, GROUP, min=entry_id, max=entry_id, count=1)
+    delivered = pending[0]["times_delivered"] if pending else 1
+    return entry_id.decode(), int(fields[b"item"]), delivered
+
+
+def done(stream: str, entry_id: str) -> None:
+    """Remove a decided item's entry: acknowledged and deleted."""
+    if not entry_id:
+        return
+    pipe = client().pipeline(transaction=False)
+    pipe.xack(stream, GROUP, entry_id)
+    pipe.xdel(stream, entry_id)
+    pipe.execute()
+
+
+def present(stream: str, entry_ids: list[str]) -> set[str]:
+    """Which of ``entry_ids`` are still in ``stream``."""
+    if not entry_ids:
+        return set()
+    pipe = client().pipeline(transaction=False)
+    for entry_id in entry_ids:
+        pipe.xrange(stream, min=entry_id, max=entry_id, count=1)
+    return {entry_id for entry_id, rows in zip(entry_ids, pipe.execute(), strict=True) if rows}
+
+
+def eviction_policy() -> str:
+    return client().config_get("maxmemory-policy").get("maxmemory-policy", "")

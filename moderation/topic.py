@@ -1,0 +1,33 @@
+"""The ``modq.console`` topic kind: live updates for moderators' consoles.
+Only moderators and administrators may join; the queue statistics come with
+``joined``, then ``queue.event`` frames as items arrive, are claimed and
+decided."""
+
+from __future__ import annotations
+
+from channels.db import database_sync_to_async
+
+from moderation import selectors
+from realtime.hub.errors import FORBIDDEN, NOT_FOUND, HubError
+from realtime.hub.topics import Replay, TopicKind
+
+
+class ConsoleTopic(TopicKind):
+    prefix = "modq"
+    presence = False
+
+    async def join(self, user, key: str) -> str:
+        if key != "console":
+            raise HubError(NOT_FOUND)
+        if user is None or not user.is_authenticated or not user.is_moderator:
+            raise HubError(FORBIDDEN)
+        return key
+
+    async def describe(self, grant, user) -> dict:
+        return {"queues": await database_sync_to_async(selectors.queue_stats)()}
+
+    async def replay(self, grant, user, since: int | None) -> Replay:
+        return Replay(frames=[], last_id=0)
+
+    async def history(self, grant, user, before: int, limit: int) -> tuple[list[dict], bool]:
+        return [], False
