@@ -4,4 +4,8 @@ from frontend import views
 
 app_name = "frontend"
 
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("ruang/", views.rooms, name="rooms"),
+    path("ruang/<slug:slug>/", views.room, name="room"),
+]

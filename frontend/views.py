@@ -1,7 +1,80 @@
 """Page views not owned by a single app."""
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from realtime.chat import rules, selectors
 
 
 def home(request):
     return render(request, "frontend/home.html")
+
+
+def rooms(request):
+    """The chat rooms this visitor may open."""
+    return render(request, "frontend/rooms.html", {"rooms": selectors.room_list(user=request.user)})
+
+
+def room(request, slug: str):
+    """One chat room. The conversation itself arrives over the hub socket
+    (``static/frontend/js/room.js``); this page only renders the frame around
+    it. Guests read public rooms; a non-public room sends them to sign in."""
+    room = selectors.room_get(slug=slug)
+    if room is None:
+        raise Http404(_("No such room."))
+    if not room.is_public and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    refusal = rules.post_refusal(room, request.user)
+    return render(request, "frontend/room.html", {
+        "room": room,
+        "cannot_post_reason": None if refusal is None else str(refusal.detail),
+        "client_config": {
+            "topic": room.topic,
+            "user_id": request.user.pk if request.user.is_authenticated else None,
+            "max_body": settings.CHAT_MAX_BODY,
+            "edit_window_seconds": settings.CHAT_EDIT_WINDOW_SECONDS,
+            "strings": _client_strings(),
+            "roles": {value: str(label) for value, label in Role.choices},
+        },
+    })
+
+
+def _client_strings() -> dict[str, str]:
+    """Every sentence room.js shows, translated here so the script needs no
+    catalogue of its own. ``{n}``, ``{name}`` are filled in by the script."""
+    return {
+        "connecting": _("Connecting…"),
+        "open": _("Connected"),
+        "reconnecting": _("Reconnecting…"),
+        "disconnected": _("Disconnected"),
+        "too_many_sockets": _("Disconnected: too many open tabs. Close one and wait."),
+        "online_one": _("1 person online"),
+        "online_many": _("{n} people online"),
+        "pending": _("Sending…"),
+        "held": _("Waiting for a moderator's review"),
+        "failed": _("Not sent"),
+        "rate_limited": _("Too many messages. You can send again in {n} s."),
+        "edited": _("edited"),
+        "deleted": _("This message was deleted."),
+        "reply": _("Reply"),
+        "edit": _("Edit"),
+        "delete": _("Delete"),
+        "save": _("Save"),
+        "cancel": _("Cancel"),
+        "confirm_delete": _("Delete this message?"),
+        "replying_to": _("Replying to {name}"),
+        "reply_to": _("In reply to {name}"),
+        "earlier_message": _("an earlier message"),
+        "new_message": _("New message from {name}"),
+        "edit_label": _("Edit your message"),
+        "no_messages": _("No messages yet. Start the conversation."),
+        "load_older": _("Load older messages"),
+        "loading": _("Loading…"),
+        "read_only_now": _("You can no longer post here."),
+        "retry_failed": _("Your unsent messages will be sent when the connection returns."),
+        "me": _("you"),
+    }
