@@ -1,0 +1,178 @@
+"""Chat rooms in a real browser: two people in two browser contexts talk
+through a real Daphne and Redis (frontend/static/frontend/js/room.js)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.async_api import expect
+
+from accounts.choices import Role
+from accounts.models import User
+from realtime.chat.services import room_upsert
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "kopi-tubruk-juwana-77"
+ROOM = "/ruang/bupati/"
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture
+def people(transactional_db):
+    """The room and its two speakers."""
+    room_upsert(slug="bupati", title="Ruang Bupati", description="Tanya langsung Bupati Pati.")
+    User.objects.create_user(username="siti", password=PASSWORD, display_name="Siti Aminah")
+    User.objects.create_user(username="bupati", password=PASSWORD, display_name="Haryanto",
+                             role=Role.OFFICIAL, title="Bupati Pati")
+
+
+@pytest.fixture
+async def open_room(people, browser, live_server_url):
+    """``open_room(username, viewport=None)`` -> a signed-in page showing the
+    room, connected; each call is its own browser context (own cookies)."""
+    contexts = []
+
+    async def _open(username: str, viewport: dict | None = None):
+        context = await browser.new_context(base_url=live_server_url, locale="id-ID", viewport=viewport)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = await context.new_page()
+        await page.goto("/akun/masuk/?next=" + ROOM)
+        await page.locator("#id_username").fill(username)
+        await page.locator("#id_password").fill(PASSWORD)
+        await page.locator("main form button[type=submit]").click()
+        await expect(page).to_have_url(re.compile(re.escape(ROOM) + "$"))
+        await expect(page.locator("#conn-state")).to_have_attribute("data-state", "open")
+        return page
+
+    yield _open
+    for context in contexts:
+        await context.close()
+
+
+async def say(page, text: str) -> None:
+    await page.locator("#composer-body").fill(text)
+    await page.locator("#composer-send").click()
+
+
+def message(page, text: str):
+    return page.locator("#messages li.msg", has_text=text)
+
+
+async def rendered_ids(page) -> list[int]:
+    return await page.evaluate(
+        "() => [...document.querySelectorAll('#messages li.msg')].map(li => Number(li.dataset.id))")
+
+
+async def test_a_citizen_and_the_bupati_talk_live(open_room):
+    siti = await open_room("siti")
+    bupati = await open_room("bupati")
+    await expect(siti.locator("#presence")).to_contain_text("2")
+
+    await say(siti, "Jalan di Juwana rusak, Pak.")
+    question = message(bupati, "Jalan di Juwana rusak, Pak.")
+    await expect(question).to_be_visible()
+    await expect(question.locator(".msg-author")).to_have_text("Siti Aminah")
+    await expect(question.locator(".badge")).to_have_count(0)
+    # The author's own copy has left the outbox: acknowledged and published.
+    await expect(message(siti, "Jalan di Juwana rusak, Pak.")).to_have_count(1)
+    await expect(siti.locator(".outbox li")).to_have_count(0)
+
+    await question.locator("button[data-action=reply]").click()
+    await expect(bupati.locator("#reply-bar")).to_be_visible()
+    await say(bupati, "Terima kasih, akan kami perbaiki minggu ini.")
+
+    answer = message(siti, "akan kami perbaiki minggu ini")
+    await expect(answer).to_be_visible()
+    await expect(answer.locator(".badge")).to_have_text("Bupati Pati")
+    await expect(answer).to_have_class(re.compile(r"\bofficial\b"))
+    await expect(answer.locator(".msg-quote a")).to_have_attribute("href", re.compile(r"^#m-\d+$"))
+    await expect(answer.locator(".msg-quote")).to_contain_text("Siti Aminah")
+    assert await rendered_ids(siti) == await rendered_ids(bupati) == [1, 2]
+
+
+async def test_user_text_is_shown_as_text(open_room):
+    siti = await open_room("siti")
+    bupati = await open_room("bupati")
+    text = '<img src=x onerror="document.body.dataset.owned=1"> & <b>tebal</b>'
+    await say(siti, text)
+    shown = message(bupati, "<img src=x")
+    await expect(shown.locator(".msg-body")).to_have_text(text)
+    assert await shown.locator(".msg-body img, .msg-body b").count() == 0
+    assert await bupati.evaluate("() => document.body.dataset.owned") is None
+
+
+async def test_messages_sent_while_a_socket_was_down_arrive_once_after_reconnect(open_room):
+    siti = await open_room("siti")
+    bupati = await open_room("bupati")
+    await say(bupati, "Selamat pagi warga Pati.")
+    await expect(message(siti, "Selamat pagi warga Pati.")).to_be_visible()
+
+    # Siti's network goes away and her socket drops; the tab keeps its state.
+    await siti.context.set_offline(True)
+    await siti.evaluate("() => window.balaiHub.socket.close()")
+    await expect(siti.locator("#conn-state")).not_to_have_attribute("data-state", "open")
+
+    for n in range(1, 4):
+        await say(bupati, f"Pengumuman nomor {n}.")
+    await expect(message(bupati, "Pengumuman nomor 3.")).to_be_visible()
+    # Written offline: it waits in the outbox, marked pending.
+    await say(siti, "Saya sedang di jalan.")
+    await expect(siti.locator(".outbox li.pending")).to_have_count(1)
+    await expect(message(siti, "Pengumuman nomor 1.")).to_have_count(0)
+
+    await siti.context.set_offline(False)
+    await expect(siti.locator("#conn-state")).to_have_attribute("data-state", "open", timeout=TIMEOUT_MS * 2)
+    for n in range(1, 4):
+        await expect(message(siti, f"Pengumuman nomor {n}.")).to_have_count(1)
+    await expect(message(siti, "Saya sedang di jalan.")).to_have_count(1)
+    await expect(siti.locator(".outbox li")).to_have_count(0)
+    await expect(message(bupati, "Saya sedang di jalan.")).to_have_count(1)
+
+    # A second drop right away: the rejoin asks only for what is newer.
+    await siti.evaluate("() => window.balaiHub.socket.close()")
+    await expect(siti.locator("#conn-state")).to_have_attribute("data-state", "open")
+    await say(bupati, "Sampai jumpa.")
+    await expect(message(siti, "Sampai jumpa.")).to_have_count(1)
+
+    expected = list(range(1, 7))
+    assert await rendered_ids(siti) == expected
+    assert await rendered_ids(bupati) == expected
+
+
+async def test_an_unacknowledged_message_survives_a_reload(open_room):
+    siti = await open_room("siti")
+    bupati = await open_room("bupati")
+    await siti.context.set_offline(True)
+    await siti.evaluate("() => window.balaiHub.socket.close()")
+    await say(siti, "Pesan sebelum muat ulang.")
+    await expect(siti.locator(".outbox li.pending")).to_have_count(1)
+    await siti.context.set_offline(False)
+    await siti.reload()
+
+    await expect(message(siti, "Pesan sebelum muat ulang.")).to_have_count(1)
+    await expect(siti.locator(".outbox li")).to_have_count(0)
+    await expect(message(bupati, "Pesan sebelum muat ulang.")).to_have_count(1)
+    assert await rendered_ids(bupati) == [1]
+
+
+async def test_the_room_is_usable_on_a_360_px_screen(open_room):
+    siti = await open_room("siti", viewport={"width": 360, "height": 640})
+    bupati = await open_room("bupati")
+    await say(bupati, "Silakan sampaikan aspirasi Anda di sini.")
+    await expect(siti.locator("#presence")).to_contain_text("2")
+
+    composer = siti.locator("#composer-body")
+    await expect(composer).to_be_in_viewport()
+    await expect(siti.locator("#composer-send")).to_be_in_viewport()
+    await expect(message(siti, "Silakan sampaikan")).to_be_visible()
+    assert await siti.evaluate("() => document.documentElement.scrollWidth") <= 360
+
+    await composer.fill("Halo dari HP.")
+    await expect(siti.locator("#composer-count")).to_have_text(re.compile(r"^13 / 2000$"))
+    await siti.locator("#composer-send").click()
+    await expect(message(bupati, "Halo dari HP.")).to_be_visible()
+    await expect(message(siti, "Halo dari HP.")).to_be_visible()
+    await siti.screenshot(path="/tmp/room-360.png", full_page=False)
