@@ -144,7 +144,7 @@ async def message_send(*, user, room_slug: str, client_id: str, body: str, reply
 def _own_visible_message(*, user, room_id: int, seq: int) -> Message:
     if not user.is_authenticated:
         raise HubError(FORBIDDEN, _("Sign in to take part."))
-    message = (Message.objects.select_for_update().select_related("author", "reply_to", "room")
+    message = (Message.objects.select_for_update(of=("self",)).select_related("author", "reply_to", "room")
                .filter(room_id=room_id, seq=seq).first())
     if message is None or not message.is_shown:
         raise HubError(NOT_FOUND)
