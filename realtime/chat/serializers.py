@@ -36,7 +36,7 @@ def message_frame(message: Message, event: str = "message") -> dict:
 def ack_frame(message: Message) -> dict:
     """The outcome of a send, keyed by the client's ``client_id``: the reply to
     ``send``, and sent again unasked to the author when a moderator decides."""
-    return {"type": "ack", "client_id": str(message.client_id), "status": message.status,
+    return {"type": "ack", "topic": message.room.topic, "client_id": str(message.client_id), "status": message.status,
             "id": message.seq, "reason": message.hold_reason or None}
 
 

@@ -189,6 +189,7 @@ class HubConsumer(AsyncWebsocketConsumer):
         if frame.type not in sub.kind.actions:
             raise HubError("unknown_type", f"{sub.kind.prefix} topics do not accept {frame.type!r}")
         reply = await sub.kind.handle(frame.type, sub.grant, self.user, frame)
+        reply.setdefault("topic", sub.topic)
         await self.send_frame(self._reply(reply, frame))
 
     on_send = on_edit = on_delete = _action
