@@ -3,14 +3,17 @@ through a real Daphne and Redis (frontend/static/frontend/js/room.js)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import uuid
 
 import pytest
+from asgiref.sync import async_to_sync
 from playwright.async_api import expect
 
 from accounts.choices import Role
 from accounts.models import User
-from realtime.chat.services import room_upsert
+from realtime.chat.services import message_send, room_upsert
 
 pytestmark = pytest.mark.e2e
 
@@ -176,3 +179,82 @@ async def test_the_room_is_usable_on_a_360_px_screen(open_room):
     await expect(message(bupati, "Halo dari HP.")).to_be_visible()
     await expect(message(siti, "Halo dari HP.")).to_be_visible()
     await siti.screenshot(path="/tmp/room-360.png", full_page=False)
+
+
+@pytest.fixture
+def sixty_messages(people):
+    """60 messages by the Bupati (officials are exempt from rate limits)."""
+    bupati = User.objects.get(username="bupati")
+    for n in range(1, 61):
+        async_to_sync(message_send)(user=bupati, room_slug="bupati", client_id=str(uuid.uuid4()),
+                                    body=f"Catatan ke-{n}", reply_to=None)
+
+
+async def test_older_messages_load_on_request(sixty_messages, open_room):
+    siti = await open_room("siti")
+    await expect(message(siti, "Catatan ke-60")).to_be_visible()
+    assert await rendered_ids(siti) == list(range(11, 61))
+    older = siti.locator("#load-older")
+    await expect(older).to_be_visible()
+
+    await older.click()
+    await expect(siti.locator("#messages li.msg")).to_have_count(60)
+    assert await rendered_ids(siti) == list(range(1, 61))
+    await expect(older).to_be_hidden()
+
+
+async def test_the_author_edits_and_deletes_and_everyone_sees_it(open_room):
+    siti = await open_room("siti")
+    bupati = await open_room("bupati")
+    await say(siti, "Lampu jalan mati di Tayu.")
+    mine = message(siti, "Lampu jalan mati di Tayu.")
+    await expect(mine).to_be_visible()
+    await expect(message(bupati, "Lampu jalan mati di Tayu.").locator("button[data-action=edit]")).to_have_count(0)
+
+    await mine.locator("button[data-action=edit]").click()
+    editor = siti.locator("#edit-1")
+    await expect(editor).to_be_focused()
+    await editor.fill("Lampu jalan mati di Tayu, dekat pasar.")
+    await siti.locator(".msg-editor button[type=submit]").click()
+    seen = bupati.locator("#m-1")
+    await expect(seen.locator(".msg-body")).to_have_text("Lampu jalan mati di Tayu, dekat pasar.")
+    await expect(seen.locator(".msg-edited")).to_be_visible()
+    await expect(siti.locator("#m-1 .msg-body")).to_have_text("Lampu jalan mati di Tayu, dekat pasar.")
+
+    siti.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    await siti.locator("#m-1 button[data-action=delete]").click()
+    await expect(bupati.locator("#m-1")).to_have_class(re.compile(r"\bdeleted\b"))
+    await expect(bupati.locator("#m-1 .msg-body")).not_to_contain_text("Lampu")
+    await expect(siti.locator("#m-1 button")).to_have_count(0)
+
+
+async def test_too_many_messages_wait_and_then_go(open_room):
+    siti = await open_room("siti")
+    bupati = await open_room("bupati")
+    for n in range(1, 8):
+        await say(siti, f"Pesan cepat {n}")
+    note = siti.locator("#composer-note")
+    await expect(note).to_have_attribute("data-kind", "rate")
+    await expect(note).to_contain_text(re.compile(r"\d+"))
+    await expect(siti.locator(".outbox li.pending").first).to_be_visible()
+    # The held-back ones go by themselves once the window allows, each once.
+    for n in range(1, 8):
+        await expect(message(bupati, f"Pesan cepat {n}")).to_have_count(1, timeout=25_000)
+    assert await rendered_ids(bupati) == list(range(1, 8))
+    await expect(siti.locator(".outbox li")).to_have_count(0)
+
+
+async def test_a_guest_reads_along_without_a_composer(people, browser, live_server_url, open_room):
+    bupati = await open_room("bupati")
+    context = await browser.new_context(base_url=live_server_url, locale="id-ID")
+    try:
+        guest = await context.new_page()
+        await guest.goto(ROOM)
+        await expect(guest.locator("#conn-state")).to_have_attribute("data-state", "open")
+        await expect(guest.locator("#read-only-notice")).to_be_visible()
+        await expect(guest.locator("#composer-body")).to_have_count(0)
+        await say(bupati, "Untuk semua yang membaca.")
+        await expect(message(guest, "Untuk semua yang membaca.")).to_be_visible()
+        await expect(guest.locator("#messages button")).to_have_count(0)
+    finally:
+        await context.close()
