@@ -8,12 +8,13 @@ import re
 import uuid
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from playwright.async_api import expect
 
 from accounts.choices import Role
 from accounts.models import User
-from realtime.chat.services import message_send, room_upsert
+from realtime.chat.models import Message, MessageStatus
+from realtime.chat.services import message_decide, message_send, room_upsert
 
 pytestmark = pytest.mark.e2e
 
@@ -258,3 +259,54 @@ async def test_a_guest_reads_along_without_a_composer(people, browser, live_serv
         await expect(guest.locator("#messages button")).to_have_count(0)
     finally:
         await context.close()
+
+
+async def test_edits_and_deletions_made_while_away_show_after_reconnect(open_room):
+    siti = await open_room("siti")
+    bupati = await open_room("bupati")
+    await say(bupati, "Rapat jam 9.")
+    await say(bupati, "Pesan yang salah kirim.")
+    await expect(message(siti, "Pesan yang salah kirim.")).to_be_visible()
+
+    await siti.context.set_offline(True)
+    await siti.evaluate("() => window.balaiHub.socket.close()")
+    await bupati.locator("#m-1 button[data-action=edit]").click()
+    await bupati.locator("#edit-1").fill("Rapat jam 10.")
+    await bupati.locator(".msg-editor button[type=submit]").click()
+    await expect(bupati.locator("#m-1 .msg-body")).to_have_text("Rapat jam 10.")
+    bupati.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    await bupati.locator("#m-2 button[data-action=delete]").click()
+    await expect(bupati.locator("#m-2")).to_have_class(re.compile(r"\bdeleted\b"))
+
+    await siti.context.set_offline(False)
+    await expect(siti.locator("#conn-state")).to_have_attribute("data-state", "open", timeout=TIMEOUT_MS * 2)
+    await expect(siti.locator("#m-1 .msg-body")).to_have_text("Rapat jam 10.")
+    await expect(siti.locator("#m-2")).to_have_class(re.compile(r"\bdeleted\b"))
+    await expect(message(siti, "Pesan yang salah kirim.")).to_have_count(0)
+
+
+@pytest.fixture
+def premoderated(people):
+    room_upsert(slug="bupati", title="Ruang Bupati", premoderated=True)
+
+
+def approve_held() -> None:
+    held = Message.objects.select_related("room", "author").get(status=MessageStatus.HELD)
+    message_decide(message=held, approve=True)
+
+
+async def test_a_held_message_waits_then_appears_when_approved(premoderated, open_room):
+    siti = await open_room("siti")
+    bupati = await open_room("bupati")
+    await say(siti, "Mohon perhatian untuk Desa Sukolilo.")
+    waiting = siti.locator(".outbox li.held")
+    await expect(waiting).to_contain_text("Mohon perhatian untuk Desa Sukolilo.")
+    await expect(message(bupati, "Desa Sukolilo")).to_have_count(0)
+
+    await siti.reload()  # the author alone sees it again on every join
+    await expect(siti.locator(".outbox li.held")).to_contain_text("Desa Sukolilo")
+
+    await sync_to_async(approve_held)()
+    await expect(message(bupati, "Desa Sukolilo")).to_have_count(1)
+    await expect(message(siti, "Desa Sukolilo")).to_have_count(1)
+    await expect(siti.locator(".outbox li")).to_have_count(0)

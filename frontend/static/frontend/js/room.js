@@ -272,6 +272,18 @@
     });
   }
 
+  /** Edits and deletions are not replayed on rejoin (only new ids are): read
+   * the newest messages we show again, so ones changed while we were away
+   * are brought up to date. */
+  function refreshRecent(since) {
+    var shown = list.children.length;
+    if (!shown) { return; }
+    hub.request({ type: "history", topic: topic, before: since + 1, limit: Math.min(100, shown) }, function (reply) {
+      if (reply.type !== "history") { return; }
+      reply.messages.forEach(function (m) { if (messages.has(m.id)) { upsert(m); } });
+    });
+  }
+
   // --- room state -------------------------------------------------------------
   function setNote(text, kind) {
     if (!note) { return; }
@@ -391,17 +403,11 @@
 
   function onSendReply(entry, reply) {
     if (reply.type === "ack") {
-      dropFromOutbox(entry.client_id);
-      if (reply.status === "published") {
-        if (messages.has(reply.id)) { removePending(entry.client_id); }
-        else {
-          acked.set(reply.id, entry.client_id);
-          markPending(entry.client_id, "sent", "");
-        }
-      } else if (reply.status === "held") {
+      if (reply.status === "held") {
+        dropFromOutbox(entry.client_id);
         markPending(entry.client_id, "held", S.held);
       } else {
-        markPending(entry.client_id, "failed", S.failed + (reply.reason ? ": " + reply.reason : ""));
+        onDecision(Object.assign({}, reply, { client_id: entry.client_id }));
       }
       return;
     }
@@ -422,6 +428,28 @@
     }
     dropFromOutbox(entry.client_id);
     markPending(entry.client_id, "failed", S.failed + ": " + reply.detail);
+  }
+
+  /** One of our messages waits for a moderator (sent now, or replayed on join). */
+  function onHeld(frame) {
+    if (!frame.client_id) { return; }
+    if (!outboxElements.has(frame.client_id)) {
+      renderPending({ client_id: frame.client_id, body: frame.body });
+    }
+    markPending(frame.client_id, "held", S.held);
+  }
+
+  function onDecision(frame) {
+    dropFromOutbox(frame.client_id);
+    if (frame.status === "published" && typeof frame.id === "number") {
+      if (messages.has(frame.id)) { removePending(frame.client_id); }
+      else {
+        acked.set(frame.id, frame.client_id);
+        markPending(frame.client_id, "sent", "");
+      }
+    } else if (frame.status === "rejected") {
+      markPending(frame.client_id, "failed", S.failed + (frame.reason ? ": " + frame.reason : ""));
+    }
   }
 
   function showRateLimit(until) {
@@ -593,6 +621,13 @@
         case "presence":
           setPresence(frame.count);
           break;
+        case "message.held":
+          onHeld(frame);
+          break;
+        case "ack":
+          // Unsolicited: a moderator decided on one of our held messages.
+          if (frame.client_id) { onDecision(frame); }
+          break;
         default:
           break;
       }
@@ -610,6 +645,7 @@
     } else if (frame.has_more) {
       pendingGap = { lo: since };
     }
+    if (frame.room && since !== null) { refreshRecent(since); }
     replayUpTo = Math.max(replayUpTo, frame.last_id || 0);
     if (frame.last_id === 0 && list.children.length === 0) { emptyNote.hidden = false; }
     if (needFlush) {
