@@ -1,0 +1,311 @@
+"""Moderation queue benchmark: held chat messages reaching a moderator's console.
+
+    .venv/bin/python -m bench.moderation --rate 200 --seconds 60
+
+Starts a real Daphne (``settings.dev``; a fresh SQLite file of its own under
+``/tmp/balai-bench-mod/`` or ``--database-url``; Redis ``--redis-url``, DB 7 by
+default, flushed first), prepares a pre-moderated room, ``--senders`` citizen
+accounts with sessions and one moderator (``bench.moderation_setup``), then:
+
+- the moderator's socket joins ``modq.console`` and timestamps every
+  ``queue.event`` ``arrived`` frame on receipt, by ``item_id``;
+- the citizens' sockets join the room and send ``--rate`` messages per second
+  in total for ``--seconds`` (round robin, each sender under the chat rate
+  limit of ``CHAT_RATE_COUNT`` per ``CHAT_RATE_SECONDS``, left at its default
+  unless ``--rate-count`` is given); each send is timestamped just before the
+  ``send`` frame, by ``client_id``;
+- after the run the database maps ``client_id`` -> message -> queue item, so
+  latency = console receipt of the item's ``arrived`` - submit of its message,
+  both read from this process's clock. It also checks every submitted message
+  has a pending ``QueueItem`` whose entry is on the Redis stream.
+
+Loopback only; every loop is bounded by counts and deadlines; a run takes
+about ``--seconds`` + 40 s and stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import subprocess
+import time
+import uuid
+from argparse import Namespace
+from pathlib import Path
+
+import psutil
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from bench.loadgen import percentile, raise_fd_limit, require_loopback
+from bench.run import PY, ROOT, daphne, flush, hub_env, machine_facts, say
+
+SQLITE_DIR = Path("/tmp/balai-bench-mod")
+RATE_SECONDS = 10  # CHAT_RATE_SECONDS default (settings/base.py)
+RATE_COUNT = 5  # CHAT_RATE_COUNT default
+
+
+def server_env(args) -> dict:
+    env = hub_env(Namespace(redis_url=args.redis_url, database_url=args.database_url))
+    if not args.database_url:
+        # The app's own SQLite default (timeout, IMMEDIATE transactions), in a
+        # fresh file of this benchmark's own.
+        env["BALAI_VAR_DIR"] = str(SQLITE_DIR)
+    if args.rate_count:
+        env["CHAT_RATE_COUNT"] = str(args.rate_count)
+    return env
+
+
+def setup_step(env: dict, *argv: str, timeout: float = 150) -> dict:
+    out = subprocess.run([PY, "-m", "bench.moderation_setup", *argv], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True, timeout=timeout)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+async def open_joined(url: str, cookie: str, topic: str):
+    ws = await connect(url, origin=url.replace("ws://", "http://").rsplit("/ws/", 1)[0],
+                       additional_headers={"Cookie": f"sessionid={cookie}"}, compression=None,
+                       ping_interval=None, open_timeout=30, close_timeout=2, max_queue=None)
+    await ws.send(json.dumps({"type": "join", "topic": topic, "ref": "j"}))
+    deadline = time.monotonic() + 30
+    while True:
+        raw = await asyncio.wait_for(ws.recv(), max(0.1, deadline - time.monotonic()))
+        if '"type":"joined"' in raw:
+            return ws
+        if '"type":"error"' in raw:
+            raise RuntimeError(f"join {topic} refused: {raw[:200]}")
+
+
+class Run:
+    def __init__(self) -> None:
+        self.arrived: dict[int, float] = {}  # item id -> first console receipt
+        self.arrived_dup = 0
+        self.other_queue = 0
+        self.submitted: dict[str, float] = {}  # client id -> submit time
+        self.acked: dict[str, float] = {}  # client id -> held ack receipt
+        self.ack_status: dict[str, int] = {}
+        self.errors: dict[str, int] = {}
+        self.late_max = 0.0  # how far the generator fell behind its schedule
+
+    async def read_console(self, ws) -> None:
+        clock = time.time
+        try:
+            async for raw in ws:
+                now = clock()
+                if '"queue.event"' not in raw or '"arrived"' not in raw:
+                    continue
+                frame = json.loads(raw)
+                if frame.get("event") != "arrived":
+                    continue
+                if frame.get("queue") != "chat":
+                    self.other_queue += 1
+                    continue
+                if frame["item_id"] in self.arrived:
+                    self.arrived_dup += 1
+                else:
+                    self.arrived[frame["item_id"]] = now
+        except ConnectionClosed:
+            return
+
+    async def read_sender(self, ws) -> None:
+        clock = time.time
+        try:
+            async for raw in ws:
+                if raw.startswith('{"type":"ack"') or '"type":"ack"' in raw:
+                    now = clock()
+                    frame = json.loads(raw)
+                    self.acked.setdefault(frame["client_id"], now)
+                    status = frame.get("status")
+                    self.ack_status[status] = self.ack_status.get(status, 0) + 1
+                elif '"type":"error"' in raw:
+                    code = json.loads(raw).get("code", "?")
+                    self.errors[code] = self.errors.get(code, 0) + 1
+        except ConnectionClosed:
+            return
+
+    async def send_all(self, senders: list, topic: str, rate: float, count: int) -> float:
+        loop = asyncio.get_running_loop()
+        clock = time.time
+        interval = 1.0 / rate
+        t0 = loop.time() + 0.05
+        n_senders = len(senders)
+        for n in range(count):
+            delay = t0 + n * interval - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            else:
+                self.late_max = max(self.late_max, -delay)
+            client_id = str(uuid.uuid4())
+            # Letters only: digit runs could trip the personal-data rule.
+            frame = json.dumps({"type": "send", "topic": topic, "client_id": client_id,
+                                "body": f"Laporan uji antrean moderasi nomor {n:x}".translate(_NO_DIGITS)})
+            self.submitted[client_id] = clock()
+            await senders[n % n_senders].send(frame)
+        return loop.time() - t0
+
+
+_NO_DIGITS = str.maketrans("0123456789", "abcdefghij")
+
+
+def cpu_seconds(proc: psutil.Process) -> float:
+    times = proc.cpu_times()
+    return times.user + times.system
+
+
+async def drive(args, url: str, setup: dict, server_pid: int) -> dict:
+    run = Run()
+    tasks = []
+    t = time.monotonic()
+    console = await open_joined(url, setup["moderator"], "modq.console")
+    tasks.append(asyncio.create_task(run.read_console(console)))
+    senders = []
+    cookies = setup["senders"]
+    for start in range(0, len(cookies), 50):
+        senders += await asyncio.gather(*(open_joined(url, c, setup["topic"]) for c in cookies[start:start + 50]))
+    tasks += [asyncio.create_task(run.read_sender(ws)) for ws in senders]
+    say(f"moderator on modq.console, {len(senders)} senders joined {setup['topic']} "
+        f"in {time.monotonic() - t:.1f}s")
+    await asyncio.sleep(2.0)  # let the join-time presence broadcasts settle
+
+    profiler = None
+    if args.py_spy:
+        profiler = subprocess.Popen([args.py_spy, "record", "--pid", str(server_pid), "--rate", "100",
+                                     "--duration", str(int(args.seconds)), "--format", "raw", "--nonblocking",
+                                     "-o", args.py_spy_out], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    server, me = psutil.Process(server_pid), psutil.Process()
+    cpu0, me0, wall0 = cpu_seconds(server), cpu_seconds(me), time.monotonic()
+    count = round(args.rate * args.seconds)
+    say(f"sending {count} messages at {args.rate:g}/s for {args.seconds:g}s")
+    send_s = await run.send_all(senders, setup["topic"], args.rate, count)
+    send_end = time.monotonic()
+    deadline = send_end + args.drain
+    while time.monotonic() < deadline and (len(run.arrived) < count or len(run.acked) < count):
+        await asyncio.sleep(0.05)
+    elapsed = time.monotonic() - wall0
+    cpu1, me1 = cpu_seconds(server), cpu_seconds(me)
+    if profiler is not None:
+        try:
+            profiler.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            profiler.terminate()
+            profiler.wait()
+    say(f"sent in {send_s:.1f}s; console saw {len(run.arrived)}, held acks {len(run.acked)} "
+        f"after {time.monotonic() - send_end:.1f}s of drain")
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await asyncio.gather(console.close(), *(ws.close() for ws in senders), return_exceptions=True)
+    return {"run": run, "send_s": send_s, "elapsed_s": elapsed,
+            "server_cpu_pct": 100 * (cpu1 - cpu0) / elapsed, "client_cpu_pct": 100 * (me1 - me0) / elapsed}
+
+
+def analyse(run: Run, collected: dict, args, send_s: float) -> dict:
+    rows = collected["messages"]
+    submitted = len(run.submitted)
+    stored = [cid for cid in run.submitted if cid in rows]
+    items = {cid: rows[cid]["item"] for cid in stored if rows[cid]["item"]}
+    pending = sum(1 for cid in items if rows[cid]["item_status"] == "pending")
+    on_stream = sum(1 for cid in items if rows[cid]["on_stream"])
+    latencies, ack_lat, timeline = [], [], []
+    for cid, t_submit in run.submitted.items():
+        if cid in run.acked:
+            ack_lat.append(run.acked[cid] - t_submit)
+        item = items.get(cid)
+        if item is not None and item in run.arrived:
+            latency = run.arrived[item] - t_submit
+            latencies.append(latency)
+            timeline.append((t_submit, latency))
+    seen = len(latencies)
+    lat, ack_sorted = sorted(latencies), sorted(ack_lat)
+    # p99 per 10 s of the run: does latency grow as the queue grows?
+    windows = []
+    if timeline:
+        start = min(t for t, _ in timeline)
+        buckets: dict[int, list[float]] = {}
+        for t_submit, latency in timeline:
+            buckets.setdefault(int((t_submit - start) // 10), []).append(latency)
+        windows = [round(1000 * percentile(sorted(v), 0.99), 1) for _, v in sorted(buckets.items())]
+    arrivals = sorted(run.arrived.values())
+    first_submit = min(run.submitted.values()) if run.submitted else 0
+    ms = lambda values, q: round(1000 * percentile(values, q), 1)  # noqa: E731
+    return {
+        "submitted": submitted, "held_acks": len(run.acked), "ack_status": run.ack_status, "errors": run.errors,
+        "messages_in_db": len(stored), "queue_items": len(items), "queue_items_pending": pending,
+        "queue_items_on_stream": on_stream, "stream_len": collected["stream_len"],
+        "console_seen": seen, "console_duplicates": run.arrived_dup, "lost": submitted - seen,
+        "send_rate": round(submitted / send_s, 1) if send_s else 0.0,
+        "console_rate": round(len(arrivals) / max(1e-6, arrivals[-1] - first_submit), 1) if arrivals else 0.0,
+        "p50_ms": ms(lat, 0.50), "p95_ms": ms(lat, 0.95), "p99_ms": ms(lat, 0.99),
+        "max_ms": round(1000 * lat[-1], 1) if lat else None,
+        "ack_p50_ms": ms(ack_sorted, 0.50), "ack_p99_ms": ms(ack_sorted, 0.99),
+        "p99_by_10s_ms": windows, "generator_late_max_ms": round(1000 * run.late_max, 1),
+    }
+
+
+async def main_async(args) -> dict:
+    raise_fd_limit()
+    (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+    flush(args.redis_url)
+    if not args.database_url:
+        shutil.rmtree(SQLITE_DIR, ignore_errors=True)
+        SQLITE_DIR.mkdir(parents=True)
+    env = server_env(args)
+    say(f"setup: migrate, pre-moderated room, moderator, {args.senders} citizens with sessions")
+    setup = setup_step(env, "prepare", "--senders", str(args.senders))
+    with daphne("asgi:application", env, "moderation") as (port, pid):
+        url = f"ws://127.0.0.1:{port}/ws/"
+        require_loopback(url)
+        say(f"Daphne pid {pid} on 127.0.0.1:{port}")
+        driven = await drive(args, url, setup, pid)
+    collected = setup_step(env, "collect")
+    result = analyse(driven["run"], collected, args, driven["send_s"])
+    result["db_commit_ms"] = setup["commit_ms"]
+    result.update(server_cpu_pct=round(driven["server_cpu_pct"]), client_cpu_pct=round(driven["client_cpu_pct"]))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rate", type=float, default=200.0, help="new items per second, all senders together")
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--senders", type=int, default=500, help="citizen accounts, one socket each")
+    parser.add_argument("--drain", type=float, default=5.0, help="wait this long after sending for stragglers")
+    parser.add_argument("--rate-count", type=int, help="raise CHAT_RATE_COUNT (per 10 s) for fewer senders")
+    parser.add_argument("--target-ms", type=float, default=100.0, help="p99 bound of the verdict")
+    parser.add_argument("--database-url", help="postgres://... (default: a fresh SQLite file under /tmp)")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7", help="a Redis DB of its own (flushed)")
+    parser.add_argument("--py-spy", help="path to a py-spy binary: profile Daphne while sending")
+    parser.add_argument("--py-spy-out", default="/tmp/balai-bench-mod-profile.txt")
+    parser.add_argument("--json", help="write every figure to this file")
+    args = parser.parse_args()
+    if args.seconds > 90 or args.senders > 2000 or args.rate > 2000 or args.rate <= 0 or args.senders < 1:
+        parser.error("keep a run bounded: --seconds <= 90, 1 <= --senders <= 2000, 0 < --rate <= 2000")
+    allowed = (args.rate_count or RATE_COUNT) / RATE_SECONDS
+    if args.rate / args.senders > 0.9 * allowed:
+        parser.error(f"{args.rate / args.senders:.2f} msg/s per sender is too close to the chat rate limit "
+                     f"({allowed:.2f}/s): add --senders or --rate-count")
+    result = asyncio.run(main_async(args))
+    facts = machine_facts(Namespace(redis_url=args.redis_url, database_url=args.database_url))
+    if not args.database_url:
+        facts["database"] = f"SQLite ({SQLITE_DIR})"
+    print()
+    print("machine:", ", ".join(f"{k} {v}" for k, v in facts.items()))
+    print(f"senders {args.senders} (CHAT_RATE_COUNT {args.rate_count or RATE_COUNT}/{RATE_SECONDS}s), "
+          f"rate {args.rate:g}/s for {args.seconds:g}s")
+    for key, value in result.items():
+        print(f"  {key:24} {value}")
+    complete = (result["lost"] == 0 and result["queue_items_pending"] == result["submitted"]
+                and result["queue_items_on_stream"] == result["submitted"] and not result["errors"])
+    met = complete and result["p99_ms"] <= args.target_ms
+    print(f"none lost, all pending and on the stream: {'yes' if complete else 'NO'}; "
+          f"p99 submit->console {result['p99_ms']} ms (target <= {args.target_ms:g} ms): "
+          f"{'MET' if met else 'MISSED'}")
+    say("done")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"facts": facts, "args": vars(args), "result": result}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
