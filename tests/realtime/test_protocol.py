@@ -50,7 +50,7 @@ async def test_join_leave_history_send_round_trip(room, make_user, connect):
     frames = [await sock.recv(), await sock.recv()]
     ack = next(f for f in frames if f["type"] == "ack")
     event = next(f for f in frames if f["type"] == "message")
-    assert ack == {"type": "ack", "ref": "s1", "client_id": client_id, "status": "published", "id": 1,
+    assert ack == {"type": "ack", "ref": "s1", "topic": ROOM, "client_id": client_id, "status": "published", "id": 1,
                    "reason": None}
     assert event["topic"] == ROOM and event["message"]["id"] == 1
     assert event["message"]["author"] == {"id": alice.pk, "name": "Alice", "role": "citizen", "title": ""}
