@@ -62,9 +62,16 @@ def claim(stream: str, consumer: str, idle_ms: int) -> tuple[str, int, int] | No
     consumer's hands first (``XAUTOCLAIM``), else a new one (``XREADGROUP``).
     Returns ``(entry id, item id, times delivered)`` or ``None``."""
     conn = client()
-    _next, claimed, *_ = _with_group(stream, lambda: conn.xautoclaim(
-        stream, GROUP, consumer, min_idle_time=idle_ms, start_id="0-0", count=1))
-    entries = [(entry_id, fields) for entry_id, fields in claimed if fields]
+    entries: list = []
+    cursor = "0-0"
+    while not entries:
+        # XAUTOCLAIM looks at no more than 10 × COUNT pending entries per call:
+        # follow its cursor, or an idle entry behind ten busy ones is never found.
+        cursor, claimed, *_ = _with_group(stream, lambda start=cursor: conn.xautoclaim(
+            stream, GROUP, consumer, min_idle_time=idle_ms, start_id=start, count=1))
+        entries = [(entry_id, fields) for entry_id, fields in claimed if fields]
+        if cursor in (b"0-0", "0-0"):
+            break
     if not entries:
         response = _with_group(stream, lambda: conn.xreadgroup(GROUP, consumer, {stream: ">"}, count=1))
         entries = [(entry_id, fields) for _name, rows in response or [] for entry_id, fields in rows]
