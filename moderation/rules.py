@@ -26,6 +26,7 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "6": "g
 _TOKEN_SPLIT = re.compile(r"[\s\u200b]+")
 _NON_LETTER = re.compile(r"[^a-z]")
 _REPEATS = re.compile(r"(.)\1+")
+_EDGE_SYMBOLS = "@$!|+"
 
 
 def normalize_word(word: str) -> str:
@@ -40,12 +41,16 @@ def _candidates(text: str) -> set[str]:
     """Normalized words of ``text``, plus every run of 2–8 adjacent pieces
     joined, so that "a n j i n g", "anj-ing" and "a.s.u" are found as words,
     while "kasus" never matches "asu"."""
-    pieces = [p for p in (normalize_word(t) for t in _TOKEN_SPLIT.split(text)) if p]
+    tokens = _TOKEN_SPLIT.split(text)
+    pieces = [p for p in (normalize_word(t) for t in tokens) if p]
     # Punctuation inside a token also splits it ("a.s.u", "anj-ing").
-    fine = [normalize_word(p) for t in _TOKEN_SPLIT.split(text) for p in re.split(r"[^\w@$!|+]+", t)]
+    fine = [normalize_word(p) for t in tokens for p in re.split(r"[^\w@$!|+]+", t)]
     fine = [p for p in fine if p]
-    found = set(pieces) | set(fine)
-    for seq in (pieces, fine):
+    # A swap symbol at a word's edge is usually punctuation: "anjing!" is "anjing", not "anjingi".
+    plain = [normalize_word(p.strip(_EDGE_SYMBOLS)) for t in tokens for p in re.split(r"[^\w@$!|+]+", t)]
+    plain = [p for p in plain if p]
+    found = set(pieces) | set(fine) | set(plain)
+    for seq in (pieces, fine, plain):
         for start in range(len(seq)):
             joined = seq[start]
             for end in range(start + 1, min(start + 8, len(seq))):
