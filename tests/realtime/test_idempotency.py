@@ -1,0 +1,51 @@
+"""Retries with the same client_id store one message and get the same ack."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from asgiref.sync import sync_to_async
+
+from realtime.chat.models import Message
+from tests.realtime.conftest import ROOM, message_ids
+
+
+async def test_same_client_id_twice_gets_the_same_ack(room, make_user, connect):
+    alice = await make_user("alice")
+    sock = await connect(alice)
+    listener = await connect(None)
+    await sock.join(ROOM)
+    await listener.join(ROOM)
+    client_id = str(uuid.uuid4())
+    first = await sock.say(ROOM, "Kapan jembatan diperbaiki?", client_id=client_id)
+    again = await sock.say(ROOM, "Kapan jembatan diperbaiki?", client_id=client_id)
+    assert first["status"] == again["status"] == "published"
+    assert again["id"] == first["id"] and again["client_id"] == first["client_id"] == client_id
+    # a retry after a reconnect, even with a changed body, is still the same message
+    await sock.close()
+    sock = await connect(alice)
+    await sock.join(ROOM)
+    retry = await sock.say(ROOM, "Kapan jembatannya diperbaiki?", client_id=client_id.upper())
+    assert retry["id"] == first["id"]
+    assert await sync_to_async(Message.objects.count)() == 1
+    frames = await listener.drain(0.3)
+    assert message_ids(frames) == [first["id"]]
+
+
+async def test_concurrent_retries_from_two_tabs_store_one_message(room, make_user, connect, settings):
+    # Both copies of a racing retry count against the rate limit (each passes
+    # the "already stored?" check before either is stored): room for them here.
+    settings.CHAT_RATE_COUNT = 100
+    alice = await make_user("alice")
+    tab1, tab2 = await connect(alice), await connect(alice)
+    for tab in (tab1, tab2):
+        await tab.join(ROOM)
+    for attempt in range(3):
+        client_id = str(uuid.uuid4())
+        frame = {"type": "send", "topic": ROOM, "body": f"percobaan {attempt}", "client_id": client_id}
+        acks = await asyncio.gather(tab1.recv_ack({**frame, "ref": "a"}), tab2.recv_ack({**frame, "ref": "b"}))
+        assert [a["type"] for a in acks] == ["ack", "ack"], acks
+        assert acks[0]["id"] == acks[1]["id"] and acks[0]["client_id"] == acks[1]["client_id"] == client_id
+        assert await sync_to_async(Message.objects.filter(client_id=client_id).count)() == 1
+    assert await sync_to_async(Message.objects.count)() == 3

@@ -1,0 +1,65 @@
+"""Presence: signed-in users count once however many tabs, each guest socket
+once; presence frames follow changes; expired entries do not count."""
+
+from __future__ import annotations
+
+import time
+
+from realtime.hub import presence
+from realtime.hub.redis import key
+from tests.realtime.conftest import ROOM
+
+
+async def presence_count(sock, expected: int, timeout: float = 5) -> dict:
+    """Wait for a presence frame with ``expected`` (earlier counts may come first)."""
+    while True:
+        frame = await sock.recv_until("presence", timeout=timeout)
+        assert frame["topic"] == ROOM
+        if frame["count"] == expected:
+            return frame
+
+
+async def test_two_tabs_count_once_and_a_guest_once_more(room, make_user, connect):
+    alice = await make_user("alice")
+    tab1 = await connect(alice)
+    joined, _ = await tab1.join(ROOM)
+    assert joined["presence"] == 1
+    tab2 = await connect(alice)
+    joined, _ = await tab2.join(ROOM)
+    assert joined["presence"] == 1
+    guest = await connect(None)
+    joined, _ = await guest.join(ROOM)
+    assert joined["presence"] == 2
+    await presence_count(tab1, 2)
+
+    # a second guest socket is another person as far as the count knows
+    guest2 = await connect(None)
+    assert (await guest2.join(ROOM))[0]["presence"] == 3
+    await presence_count(tab1, 3)
+
+    await guest.close()
+    await guest2.request({"type": "leave", "topic": ROOM, "ref": "l"})
+    await presence_count(tab1, 1)
+    # one of alice's two tabs leaving changes nothing: she is still there
+    await tab2.close()
+    assert await tab1.nothing(1.5)
+    assert await presence.count(ROOM) == 1
+
+
+async def test_expired_entries_do_not_count(room, redis_client, connect):
+    now = time.time()
+    redis_client.zadd(key("presence", ROOM), {"u999|crashed-process": now - 1, "g1|crashed": now - 100,
+                                              "u998|alive-elsewhere": now + presence.TTL_S})
+    guest = await connect(None)
+    joined, _ = await guest.join(ROOM)
+    assert joined["presence"] == 2  # this guest and the live entry of another process
+    members = {m.decode() for m in redis_client.zrange(key("presence", ROOM), 0, -1)}
+    assert "u999|crashed-process" not in members and "g1|crashed" not in members
+
+
+async def test_socket_leaving_removes_its_entry(room, make_user, redis_client, connect):
+    sock = await connect(await make_user("alice"))
+    await sock.join(ROOM)
+    assert redis_client.zcard(key("presence", ROOM)) == 1
+    await sock.request({"type": "leave", "topic": ROOM, "ref": "l"})
+    assert redis_client.zcard(key("presence", ROOM)) == 0
