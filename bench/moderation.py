@@ -55,6 +55,9 @@ def server_env(args) -> dict:
         env["BALAI_VAR_DIR"] = str(SQLITE_DIR)
     if args.rate_count:
         env["CHAT_RATE_COUNT"] = str(args.rate_count)
+    env["DJANGO_SETTINGS_MODULE"] = args.settings
+    if args.pg_async_commit:
+        env["BENCH_PG_ASYNC_COMMIT"] = "1"
     return env
 
 
@@ -173,7 +176,8 @@ async def drive(args, url: str, setup: dict, server_pid: int) -> dict:
     if args.py_spy:
         profiler = subprocess.Popen([args.py_spy, "record", "--pid", str(server_pid), "--rate", "100",
                                      "--duration", str(int(args.seconds)), "--format", "raw", "--nonblocking",
-                                     "-o", args.py_spy_out], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+                                     "--idle", "--threads", "-o", args.py_spy_out],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     server, me = psutil.Process(server_pid), psutil.Process()
     cpu0, me0, wall0 = cpu_seconds(server), cpu_seconds(me), time.monotonic()
     count = round(args.rate * args.seconds)
@@ -273,6 +277,10 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=500, help="citizen accounts, one socket each")
     parser.add_argument("--drain", type=float, default=5.0, help="wait this long after sending for stragglers")
     parser.add_argument("--rate-count", type=int, help="raise CHAT_RATE_COUNT (per 10 s) for fewer senders")
+    parser.add_argument("--settings", default="settings.dev",
+                        help="diagnosis: bench.moderation_settings (persistent database connections)")
+    parser.add_argument("--pg-async-commit", action="store_true",
+                        help="diagnosis, with --settings bench.moderation_settings: synchronous_commit off")
     parser.add_argument("--target-ms", type=float, default=100.0, help="p99 bound of the verdict")
     parser.add_argument("--database-url", help="postgres://... (default: a fresh SQLite file under /tmp)")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7", help="a Redis DB of its own (flushed)")
@@ -292,7 +300,8 @@ def main() -> None:
         facts["database"] = f"SQLite ({SQLITE_DIR})"
     print()
     print("machine:", ", ".join(f"{k} {v}" for k, v in facts.items()))
-    print(f"senders {args.senders} (CHAT_RATE_COUNT {args.rate_count or RATE_COUNT}/{RATE_SECONDS}s), "
+    print(f"settings {args.settings}{' + synchronous_commit off' if args.pg_async_commit else ''}; "
+          f"senders {args.senders} (CHAT_RATE_COUNT {args.rate_count or RATE_COUNT}/{RATE_SECONDS}s), "
           f"rate {args.rate:g}/s for {args.seconds:g}s")
     for key, value in result.items():
         print(f"  {key:24} {value}")

@@ -28,15 +28,18 @@ CITIZEN = "bench-warga-{:04d}"
 
 
 def prepare(senders: int) -> dict:
-    from django.contrib.auth import get_user_model
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
-    from django.test import Client, override_settings
+    from django.db import transaction
+    from django.test import override_settings
 
     from accounts.choices import CitizenCategory, Kecamatan, Role
     from accounts.services import user_provision, user_register
     from moderation.integrations.chat import TARGET
     from moderation.models import QueueItem
-    from realtime.chat.models import Message
+    from realtime.chat.models import Message, Room
     from realtime.chat.services import room_upsert
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -52,9 +55,11 @@ def prepare(senders: int) -> dict:
     moderator, _ = user_provision(username=MODERATOR, password=secrets.token_urlsafe(24), role=Role.MODERATOR,
                                   display_name="Bench Moderator")
     existing = set(User.objects.filter(username__startswith="bench-warga-").values_list("username", flat=True))
-    # Sign-up as a citizen, as the app does it; the passwords are never used
-    # (sessions are made directly), so a fast hasher keeps N sign-ups cheap.
-    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+    # Sign-up as a citizen, as the app does it, in one transaction (one commit);
+    # the passwords are never used (sessions are made directly), so a fast
+    # hasher keeps N sign-ups cheap.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]), \
+            transaction.atomic():
         for i in range(senders):
             name = CITIZEN.format(i)
             if name not in existing:
@@ -64,9 +69,6 @@ def prepare(senders: int) -> dict:
 
     # What one durable commit costs on this machine (fsync): the held-message
     # path commits at least twice per message on a single database thread.
-    from django.db import transaction
-
-    from realtime.chat.models import Room
     costs = []
     for _ in range(30):
         t = time.perf_counter()
@@ -76,12 +78,19 @@ def prepare(senders: int) -> dict:
     commit_ms = round(1000 * sorted(costs)[len(costs) // 2], 2)
 
     def session(user) -> str:
-        client = Client()
-        client.force_login(user)
-        return client.cookies["sessionid"].value
+        # What ``login()`` stores, without its per-login commits.
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        return store.session_key
 
-    return {"room": ROOM, "topic": room.topic, "commit_ms": commit_ms, "moderator": session(moderator),
-            "senders": [session(user) for user in citizens]}
+    with transaction.atomic():
+        sessions = [session(user) for user in citizens]
+        moderator_session = session(moderator)
+    return {"room": ROOM, "topic": room.topic, "commit_ms": commit_ms, "moderator": moderator_session,
+            "senders": sessions}
 
 
 def collect() -> dict:
