@@ -230,6 +230,8 @@ def sanction_impose(*, moderator, user, kind: str, duration: str | None = None, 
     them (deactivates the account and closes their sockets). A muted user's
     live sockets get a ``sanction`` frame at once."""
     _require_moderator(moderator)
+    if duration is not None and not isinstance(duration, str):
+        raise ModerationError(INVALID)
     if kind not in SanctionKind.values or (kind == SanctionKind.MUTE and duration not in SANCTION_DURATIONS):
         raise ModerationError(INVALID)
     if user.is_moderator and not moderator.is_superuser:
