@@ -9,13 +9,13 @@ import json
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from moderation import selectors, services
-from moderation.errors import HTTP_STATUS, INVALID, ModerationError
+from moderation.errors import FORBIDDEN, HTTP_STATUS, INVALID, NOT_FOUND, ModerationError
 from moderation.models import QueueItem, Sanction
 from moderation.queues import ESCALATED, all_queues
 
@@ -49,6 +49,8 @@ def api(view):
             return view(request, *args, **kwargs)
         except ModerationError as exc:
             return _error(exc)
+        except Http404:
+            return _error(ModerationError(NOT_FOUND))
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
     return wrapped
@@ -112,6 +114,8 @@ def report(request):
 @api
 def sanction(request):
     """``{"user", "kind": "mute"|"ban", "duration": "10m"|"1h"|"24h", "room", "reason"}``."""
+    if not request.user.is_moderator:  # before any lookup: no probing for accounts
+        raise ModerationError(FORBIDDEN)
     data = _json_body(request)
     user = User.objects.filter(pk=_int(data.get("user"))).first()
     if user is None:
@@ -125,6 +129,8 @@ def sanction(request):
 @require_POST
 @api
 def sanction_lift(request, pk: int):
+    if not request.user.is_moderator:
+        raise ModerationError(FORBIDDEN)
     services.sanction_lift(moderator=request.user, sanction=get_object_or_404(Sanction, pk=pk))
     return JsonResponse({"lifted": True})
 
