@@ -77,12 +77,23 @@ def _positive_int(field: str, value: Any, *, allow_zero: bool) -> int:
     return value
 
 
+def _is_ref(value: Any) -> bool:
+    """A string the server can echo: at most ``MAX_REF_LENGTH`` characters and
+    valid Unicode (JSON can spell a lone surrogate, which no UTF-8 frame can
+    carry: echoing one would kill the socket)."""
+    if not isinstance(value, str) or len(value) > MAX_REF_LENGTH:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def peek_ref(data: Any) -> str | None:
     """The frame's ``ref`` if it is a usable one, so even errors can echo it."""
-    if isinstance(data, dict):
-        ref = data.get("ref")
-        if isinstance(ref, str) and len(ref) <= MAX_REF_LENGTH:
-            return ref
+    if isinstance(data, dict) and _is_ref(ref := data.get("ref")):
+        return ref
     return None
 
 
@@ -109,7 +120,7 @@ def _frame_from(data: Any) -> Frame:
     if not isinstance(data, dict):
         raise HubError(INVALID, "a frame must be a JSON object")
     ref = data.get("ref")
-    if ref is not None and (not isinstance(ref, str) or len(ref) > MAX_REF_LENGTH):
+    if ref is not None and not _is_ref(ref):
         raise HubError(INVALID, f"'ref' must be a string of at most {MAX_REF_LENGTH} characters")
     frame_type = data.get("type")
     if not isinstance(frame_type, str):
