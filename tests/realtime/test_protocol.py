@@ -174,7 +174,7 @@ async def test_bad_fields_and_topics_are_invalid(room, connect):
 
 async def test_unusable_ref_is_invalid_and_not_echoed(connect):
     sock = await connect()
-    for ref in (5, True, ["x"], {"a": 1}, "x" * 65):
+    for ref in (5, True, ["x"], {"a": 1}, "x" * 65, "\ud800", "ok\udfff"):
         await sock.send_unchecked({"type": "ping", "ref": ref})
         await assert_error(sock, "invalid", ref=None, sent=ref)
     await assert_open(sock)
