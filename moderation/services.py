@@ -48,13 +48,12 @@ def _target_ref(item: QueueItem) -> str:
 
 
 def _add_to_stream(item_id: int, stream: str) -> None:
-    """After commit: put the item on its stream and remember the entry id."""
+    """After commit: put the item on its stream. The entry id is recorded on
+    the item when a moderator claims it (one write per item, not two)."""
     try:
-        entry_id = streams.add(streams.stream_name(stream), item_id)
+        streams.add(streams.stream_name(stream), item_id)
     except Exception:
         log.warning("could not add item %s to %s; the reconciler will", item_id, stream, exc_info=True)
-        return
-    QueueItem.objects.filter(pk=item_id).update(stream=stream, stream_id=entry_id)
 
 
 def item_enqueue(*, queue: str, target_kind: str, target_id: int, author_id: int | None,
@@ -105,6 +104,7 @@ def item_claim_next(*, moderator, queue: str) -> QueueItem | None:
                 transaction.on_commit(lambda e=entry_id: streams.done(stream, e))
                 continue
             if queue != ESCALATED and delivered > settings.MODERATION_MAX_DELIVERIES:
+                item.stream_id = entry_id
                 _escalate(item, actor=None, reason=f"delivered {delivered} times")
                 continue
             item.claimed_by = moderator
@@ -122,8 +122,9 @@ def _escalate(item: QueueItem, *, actor, reason: str) -> None:
     item.status = ItemStatus.ESCALATED
     item.claimed_by = None
     item.claimed_at = None
+    item.stream = ESCALATED
     item.stream_id = ""
-    item.save(update_fields=["status", "claimed_by", "claimed_at", "stream_id"])
+    item.save(update_fields=["status", "claimed_by", "claimed_at", "stream", "stream_id"])
     audit_record(actor=actor, action="escalate", target=_target_ref(item), subject=item.author, reason=reason)
     transaction.on_commit(lambda: streams.done(old_stream, old_entry))
     transaction.on_commit(lambda: _add_to_stream(item.pk, ESCALATED))
@@ -273,25 +274,41 @@ def sanction_frame(sanction: Sanction) -> dict:
 
 
 def queue_reconcile() -> int:
-    """Re-add every open item missing from its stream (after Redis lost data);
-    returns how many were re-added. Safe to run any time: an item still on
-    its stream is left alone."""
+    """Re-add every open item missing from its stream (after Redis lost data),
+    and drop entries whose item is decided; returns how many were re-added.
+    Safe to run any time: an item still on its stream is left alone."""
     restored = 0
-    for stream, items in selectors.open_items_by_stream().items():
+    for stream, open_items in selectors.open_items_by_stream().items():
         name = streams.stream_name(stream)
         streams.ensure_group(name)
-        there = streams.present(name, [item.stream_id for item in items if item.stream_id])
-        for item in items:
-            if item.stream_id not in there:
-                QueueItem.objects.filter(pk=item.pk).update(claimed_by=None, claimed_at=None)
+        present = streams.items(name)
+        for item in open_items:
+            if item.pk not in present:
+                QueueItem.objects.filter(pk=item.pk).update(claimed_by=None, claimed_at=None, stream_id="")
                 _add_to_stream(item.pk, stream)
                 restored += 1
+        # Entries of decided items (their removal failed): re-read their status
+        # now, so an item enqueued after the snapshot above is never dropped.
+        unknown = set(present) - {item.pk for item in open_items}
+        decided = QueueItem.objects.filter(pk__in=unknown).exclude(
+            status__in=[ItemStatus.PENDING, ItemStatus.ESCALATED]).values_list("pk", flat=True)
+        for item_id in decided:
+            for entry_id in present[item_id]:
+                streams.done(name, entry_id)
     return restored
+
+def _rules_changed() -> None:
+    from django.core.cache import cache
+
+    from moderation.integrations.chat import BLOCKED_TERMS_KEY
+
+    transaction.on_commit(lambda: cache.delete(BLOCKED_TERMS_KEY))
 
 
 def rule_save(*, actor, rule, changed_fields: list[str] | None = None) -> None:
     """Save an edited moderation rule (a blocked term, a reason) and log it."""
     with transaction.atomic():
+        _rules_changed()
         created = rule.pk is None
         rule.save()
         audit_record(actor=actor, action="rule:" + ("add" if created else "change"),
@@ -300,5 +317,6 @@ def rule_save(*, actor, rule, changed_fields: list[str] | None = None) -> None:
 
 def rule_delete(*, actor, rule) -> None:
     with transaction.atomic():
+        _rules_changed()
         audit_record(actor=actor, action="rule:delete", target=f"{rule._meta.model_name}:{rule}")
         rule.delete()

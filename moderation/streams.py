@@ -43,8 +43,23 @@ def ensure_group(stream: str) -> None:
 
 
 def add(stream: str, item_id: int) -> str:
-    ensure_group(stream)
+    """Append an item (the consumer group is created on first claim, from id
+    0, so nothing added before it is missed)."""
     return client().xadd(stream, {"item": item_id}).decode()
+
+
+def items(stream: str) -> dict[int, list[str]]:
+    """Every entry of ``stream``: ``{item id: [entry ids]}`` (a stream holds
+    only undecided items, so this stays as small as the queue)."""
+    found: dict[int, list[str]] = {}
+    start = "-"
+    while True:
+        rows = client().xrange(stream, min=start, max="+", count=1000)
+        for entry_id, fields in rows:
+            found.setdefault(int(fields.get(b"item", 0)), []).append(entry_id.decode())
+        if len(rows) < 1000:
+            return found
+        start = "(" + rows[-1][0].decode()
 
 
 def _with_group(stream: str, call):
@@ -91,16 +106,6 @@ def done(stream: str, entry_id: str) -> None:
     pipe.xack(stream, GROUP, entry_id)
     pipe.xdel(stream, entry_id)
     pipe.execute()
-
-
-def present(stream: str, entry_ids: list[str]) -> set[str]:
-    """Which of ``entry_ids`` are still in ``stream``."""
-    if not entry_ids:
-        return set()
-    pipe = client().pipeline(transaction=False)
-    for entry_id in entry_ids:
-        pipe.xrange(stream, min=entry_id, max=entry_id, count=1)
-    return {entry_id for entry_id, rows in zip(entry_ids, pipe.execute(), strict=True) if rows}
 
 
 def eviction_policy() -> str:

@@ -5,9 +5,8 @@ decided."""
 
 from __future__ import annotations
 
-from channels.db import database_sync_to_async
-
 from moderation import selectors
+from realtime.hub.db import db_async
 from realtime.hub.errors import FORBIDDEN, NOT_FOUND, HubError
 from realtime.hub.topics import Replay, TopicKind
 
@@ -24,7 +23,7 @@ class ConsoleTopic(TopicKind):
         return key
 
     async def describe(self, grant, user) -> dict:
-        return {"queues": await database_sync_to_async(selectors.queue_stats)()}
+        return {"queues": await db_async(selectors.queue_stats)()}
 
     async def replay(self, grant, user, since: int | None) -> Replay:
         return Replay(frames=[], last_id=0)

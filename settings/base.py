@@ -80,7 +80,9 @@ TEMPLATES = [
 # --- data -------------------------------------------------------------------
 DATABASES = {
     "default": database_config(
-        env_str("DATABASE_URL"), default_sqlite_path=str(VAR_DIR / "balai.sqlite3")
+        env_str("DATABASE_URL"),
+        default_sqlite_path=str(VAR_DIR / "balai.sqlite3"),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -110,7 +112,9 @@ CACHES = {
     }
 }
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions are read from Redis first (the hub re-reads them while sockets
+# live), written through to the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -59,16 +59,21 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def database_config(url: str | None, *, default_sqlite_path: str) -> dict:
-    """Parse ``DATABASE_URL``; unset means the SQLite file under ``var/``."""
+# A busy SQLite file waits instead of failing at once under the hub's
+# concurrent writers, and a write transaction takes its lock up front.
+SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+
+
+def database_config(url: str | None, *, default_sqlite_path: str, conn_max_age: int = 60) -> dict:
+    """Parse ``DATABASE_URL``; unset means the SQLite file under ``var/``.
+
+    Connections are kept ``conn_max_age`` seconds (and health-checked): the
+    hub runs all ORM work of a process through one thread, and opening a
+    connection per WebSocket frame would cost more than the query.
+    """
     if url is None:
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": default_sqlite_path,
-            # A busy SQLite file waits instead of failing at once under the
-            # hub's concurrent writers.
-            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
-        }
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": default_sqlite_path,
+                "OPTIONS": dict(SQLITE_OPTIONS), "CONN_MAX_AGE": conn_max_age, "CONN_HEALTH_CHECKS": True}
     scheme = urlsplit(url).scheme
     if scheme not in {"postgres", "postgresql", "pgsql", "sqlite"}:
         raise ConfigError(
@@ -76,9 +81,11 @@ def database_config(url: str | None, *, default_sqlite_path: str) -> dict:
             f"unsupported scheme {scheme or '(none)'!r}; use postgres://user@host:port/name",
         )
     try:
-        config = dj_database_url.parse(url, conn_max_age=0)
+        config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
     except Exception as exc:  # dj-database-url raises several types
         raise ConfigError("DATABASE_URL", f"cannot parse it ({exc})") from None
+    if config.get("ENGINE", "").endswith("sqlite3"):
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
     if config.get("ENGINE", "").endswith("postgresql") and not config.get("NAME"):
         raise ConfigError("DATABASE_URL", "names no database (…/DBNAME at the end)")
     return config

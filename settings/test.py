@@ -15,3 +15,7 @@ CACHES["default"]["KEY_PREFIX"] = env_str("CHANNEL_PREFIX", "balaitest")  # noqa
 # and repeated texts are not held here. tests/moderation switch both rules on.
 MODERATION_NEW_ACCOUNT_HOLD = 0
 MODERATION_REPEAT_MINUTES = 0
+
+# Test databases are dropped at the end of the run: a connection kept open in
+# the hub's database thread would block the drop on PostgreSQL.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from channels.db import database_sync_to_async
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -84,15 +84,24 @@ def _remove(message: Message, moderator, reason: str) -> None:
 
 
 # --- hooks into chat -------------------------------------------------------------
-async def mute_guard(user, room) -> HubError | None:
-    sanction = await database_sync_to_async(selectors.active_mute)(user_id=user.pk, room_slug=room.slug)
+def mute_guard(user, room) -> HubError | None:
+    sanction = selectors.active_mute(user_id=user.pk, room_slug=room.slug)
     if sanction is None:
         return None
     return HubError(MUTED, until=sanction.ends_at.isoformat() if sanction.ends_at else None)
 
 
+BLOCKED_TERMS_KEY = "moderation:blocked-terms"
+
+
+def blocked_terms() -> list[str]:
+    """The active blocklist, cached (``rule_save``/``rule_delete`` clear it)."""
+    return cache.get_or_set(BLOCKED_TERMS_KEY, lambda: list(
+        BlockedTerm.objects.filter(active=True).values_list("term", flat=True)), 300)
+
+
 def screen(user, room, text: str) -> list[str]:
-    terms = list(BlockedTerm.objects.filter(active=True).values_list("term", flat=True))
+    terms = blocked_terms()
     hits = rules.blocked_words(text, terms) + rules.personal_data(text) + rules.too_many_links(text)
     if settings.MODERATION_REPEAT_MINUTES:
         recent = timezone.now() - timedelta(minutes=settings.MODERATION_REPEAT_MINUTES)

@@ -1,8 +1,8 @@
 """Extension points of chat for apps above it (moderation), so that chat never
 imports them. Each list is filled from an ``AppConfig.ready``.
 
-- ``send_guards``: ``async (user, room) -> HubError | None``; a refusal stops a
-  send before anything is stored (mutes).
+- ``send_guards``: ``(user, room) -> HubError | None``; a refusal stops a
+  send before anything is stored (mutes). Runs in the database thread.
 - ``screens``: ``(user, room, text) -> list[str]``; rule hits. Any hit holds the
   message for review, the hits recorded as the reason. Runs in the database
   thread, inside the sender's transaction.
@@ -12,9 +12,9 @@ imports them. Each list is filled from an ``AppConfig.ready``.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
-send_guards: list[Callable[..., Awaitable]] = []
+send_guards: list[Callable[..., object]] = []
 screens: list[Callable[..., list[str]]] = []
 on_held: list[Callable[..., None]] = []
 

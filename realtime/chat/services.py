@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,6 +17,7 @@ from realtime.chat import hooks, rules, selectors
 from realtime.chat.models import Message, MessageRevision, MessageStatus, Room
 from realtime.chat.serializers import ack_frame, deleted_frame, held_frame, message_frame
 from realtime.hub import ratelimit
+from realtime.hub.db import db_async
 from realtime.hub.errors import EDIT_WINDOW, FORBIDDEN, INVALID, NOT_FOUND, RATE_LIMITED, HubError
 from realtime.hub.events import publish_on_commit
 from realtime.notify.triggers import notify_chat_message
@@ -103,32 +103,44 @@ def _store(*, room: Room, user, client_id: str, body: str, reply_to: Message | N
         return existing
 
 
-async def message_send(*, user, room_slug: str, client_id: str, body: str, reply_to: int | None) -> Message:
-    """Post ``body`` to a room as ``user``. Idempotent by ``(user, client_id)``:
-    a retry returns the message stored the first time and stores nothing.
-
-    Raises ``HubError`` (forbidden, closed, invalid, rate_limited) and then
-    stores nothing. Emits ``message`` to ``room.<slug>`` after commit when the
-    message is visible at once; a held one waits for moderation.
-    """
-    if not user.is_authenticated:
-        raise HubError(FORBIDDEN, _("Sign in to take part."))
-    existing = await database_sync_to_async(selectors.message_by_client_id)(author_id=user.pk, client_id=client_id)
+def _prepare_send(*, user, room_slug: str, client_id: str, reply_to: int | None):
+    """One trip to the database thread before a send: the message already
+    stored under this ``client_id`` if any, else the room (post rules and
+    guards checked) and the message replied to."""
+    existing = selectors.message_by_client_id(author_id=user.pk, client_id=client_id)
     if existing is not None:
-        return existing
-    room = await database_sync_to_async(selectors.room_get)(slug=room_slug)
+        return existing, None, None
+    room = selectors.room_get(slug=room_slug)
     if room is None:
         raise HubError(NOT_FOUND)
     rules.check_can_post(room, user)
     for guard in hooks.send_guards:
-        if (refusal := await guard(user, room)) is not None:
+        if (refusal := guard(user, room)) is not None:
             raise refusal
-    text = rules.clean_body(body)
     parent = None
     if reply_to is not None:
-        parent = await database_sync_to_async(selectors.message_by_seq)(room_id=room.pk, seq=reply_to)
+        parent = selectors.message_by_seq(room_id=room.pk, seq=reply_to)
         if parent is None:
             raise HubError(INVALID, _("The message you reply to does not exist."))
+    return None, room, parent
+
+
+async def message_send(*, user, room_slug: str, client_id: str, body: str, reply_to: int | None) -> Message:
+    """Post ``body`` to a room as ``user``. Idempotent by ``(user, client_id)``:
+    a retry returns the message stored the first time and stores nothing.
+
+    Raises ``HubError`` (forbidden, closed, muted, invalid, rate_limited) and
+    then stores nothing. Emits ``message`` to ``room.<slug>`` after commit when
+    the message is visible at once; a held one waits for moderation. Two trips
+    to the database thread: ``_prepare_send`` and ``_store``.
+    """
+    if not user.is_authenticated:
+        raise HubError(FORBIDDEN, _("Sign in to take part."))
+    existing, room, parent = await db_async(_prepare_send)(
+        user=user, room_slug=room_slug, client_id=client_id, reply_to=reply_to)
+    if existing is not None:
+        return existing
+    text = rules.clean_body(body)
     exempt = rules.is_staff_voice(user)
     if not exempt:
         retry = await ratelimit.cooldown(room.slow_mode_seconds, "slow", room.slug, str(user.pk))
@@ -137,7 +149,7 @@ async def message_send(*, user, room_slug: str, client_id: str, body: str, reply
                                         "chat", room.slug, str(user.pk))
         if retry is not None:
             raise HubError(RATE_LIMITED, retry_after=retry)
-    return await database_sync_to_async(_store)(
+    return await db_async(_store)(
         room=room, user=user, client_id=client_id, body=text, reply_to=parent, exempt=exempt)
 
 
@@ -151,7 +163,7 @@ def _own_visible_message(*, user, room_id: int, seq: int) -> Message:
     return message
 
 
-@database_sync_to_async
+@db_async
 def message_edit(*, user, room_id: int, seq: int, body: str) -> Message:
     """The author edits within ``CHAT_EDIT_WINDOW_SECONDS``; the old text is
     kept as a revision. Emits ``message.updated`` after commit."""
@@ -183,7 +195,7 @@ def _tombstone(message: Message, by) -> None:
     publish_on_commit(message.room.topic, deleted_frame(message))
 
 
-@database_sync_to_async
+@db_async
 def message_delete(*, user, room_id: int, seq: int) -> Message:
     """The author, or a moderator, removes a message; a tombstone keeps its id.
     Emits ``message.deleted`` after commit."""

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from channels.db import database_sync_to_async
-
 from realtime.chat import rules, selectors, services
+from realtime.chat.models import Room
 from realtime.chat.serializers import ack_frame, held_frame, message_frame, message_to_wire
+from realtime.hub.db import db_async
 from realtime.hub.errors import NOT_FOUND, HubError
 from realtime.hub.topics import Replay, TopicKind
 
 
 @dataclass(frozen=True)
 class RoomGrant:
+    """The room as it was at join; rules that can change (state, policy) are
+    re-read from the database on every send."""
+
     room_id: int
     slug: str
+    room: Room
 
 
 class RoomTopic(TopicKind):
@@ -24,14 +28,14 @@ class RoomTopic(TopicKind):
     actions = frozenset({"send", "edit", "delete"})
 
     async def join(self, user, key: str) -> RoomGrant:
-        room = await database_sync_to_async(selectors.room_get)(slug=key)
+        room = await db_async(selectors.room_get)(slug=key)
         if room is None:
             raise HubError(NOT_FOUND)
         rules.check_can_read(room, user)
-        return RoomGrant(room_id=room.pk, slug=room.slug)
+        return RoomGrant(room_id=room.pk, slug=room.slug, room=room)
 
     async def describe(self, grant: RoomGrant, user) -> dict:
-        room = await database_sync_to_async(selectors.room_get)(slug=grant.slug)
+        room = grant.room
         refusal = rules.post_refusal(room, user)
         return {"room": {
             "slug": room.slug, "title": room.title, "description": room.description, "state": room.state,
@@ -41,17 +45,19 @@ class RoomTopic(TopicKind):
         }}
 
     async def replay(self, grant: RoomGrant, user, since: int | None) -> Replay:
-        messages, last_id, has_more = await database_sync_to_async(selectors.messages_after)(
-            room_id=grant.room_id, since=since)
+        return await db_async(self._replay)(grant, user, since)
+
+    @staticmethod
+    def _replay(grant: RoomGrant, user, since: int | None) -> Replay:
+        messages, last_id, has_more = selectors.messages_after(room_id=grant.room_id, since=since)
         frames = [message_frame(m) for m in messages]
         if user.is_authenticated:
             # Only the author sees their own messages waiting for review.
-            held = await database_sync_to_async(selectors.held_by_author)(room_id=grant.room_id, author_id=user.pk)
-            frames += [held_frame(m) for m in held]
+            frames += [held_frame(m) for m in selectors.held_by_author(room_id=grant.room_id, author_id=user.pk)]
         return Replay(frames=frames, last_id=last_id, has_more=has_more)
 
     async def history(self, grant: RoomGrant, user, before: int, limit: int) -> tuple[list[dict], bool]:
-        messages, has_more = await database_sync_to_async(selectors.messages_before)(
+        messages, has_more = await db_async(selectors.messages_before)(
             room_id=grant.room_id, before=before, limit=limit)
         return [message_to_wire(m) for m in messages], has_more
 

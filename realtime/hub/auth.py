@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 from importlib import import_module
 
-from channels.auth import get_user
-from channels.db import database_sync_to_async
 from django.conf import settings
+from django.contrib import auth
+
+from realtime.hub.db import db_async
 
 RECHECK_S = 5.0
 
@@ -25,9 +26,14 @@ def session_hash(session_key: str | None) -> str | None:
     return hashlib.sha256(session_key.encode()).hexdigest()[:32]
 
 
-async def reload_user(session_key: str | None):
-    """The user the session belongs to *now* (``AnonymousUser`` if signed out)."""
-    engine = import_module(settings.SESSION_ENGINE)
-    store = engine.SessionStore(session_key)
-    await database_sync_to_async(store.load)()
-    return await get_user({"session": store})
+class _SessionOnly:
+    def __init__(self, session):
+        self.session = session
+
+
+@db_async
+def reload_user(session_key: str | None):
+    """The user the session belongs to *now* (``AnonymousUser`` if signed out,
+    deactivated, or the password changed): one trip to the database."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    return auth.get_user(_SessionOnly(store))

@@ -12,6 +12,7 @@ import logging
 import time
 import uuid
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
@@ -19,7 +20,7 @@ from django.utils import translation
 from realtime.hub import presence, topics
 from realtime.hub.auth import RECHECK_S, reload_user, session_hash
 from realtime.hub.errors import INTERNAL, NOT_JOINED, RATE_LIMITED, HubError
-from realtime.hub.events import CONTROL, session_topic, user_topic
+from realtime.hub.events import CONTROL, deferred_publish, session_topic, user_topic
 from realtime.hub.fanout import get_fanout
 from realtime.hub.language import language_from_scope
 from realtime.hub.local import get_local
@@ -37,6 +38,16 @@ INBOX_SIZE = 2000
 class HubConsumer(AsyncWebsocketConsumer):
     # No channel-layer channel per socket: the process fan-out delivers.
     channel_layer_alias = "hub-has-no-per-socket-channel"
+
+    async def dispatch(self, message):
+        """As Channels' own, without the ``aclose_old_connections()`` it runs
+        before every message: that is a hop to the single database thread per
+        frame, and every ORM call here goes through ``db_async``,
+        which closes stale connections itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self):
         self.user = self.scope.get("user")
@@ -112,7 +123,7 @@ class HubConsumer(AsyncWebsocketConsumer):
                 return
             handler = getattr(self, f"on_{frame.type}")
             with translation.override(self.language):
-                async with self.lock:
+                async with self.lock, deferred_publish():
                     await handler(frame)
         except HubError as exc:
             with translation.override(self.language):

@@ -4,11 +4,18 @@ The database is the record; an event only tells live sockets that something
 happened. Events carry their frame already encoded, so each server process
 encodes nothing per recipient. Sequenced events (new visible messages) carry
 ``seq`` so every socket can drop duplicates and fill gaps from the database.
+
+Where the write was made on behalf of a socket, the events committed during it
+are handed back to the event loop (``deferred_publish``) and sent from there:
+the single database thread never waits on Redis. Elsewhere (views, the worker)
+they are sent from the committing thread.
 """
 
 from __future__ import annotations
 
 import logging
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -42,14 +49,46 @@ def event_message(topic: str, frame: dict, *, seq: int | None = None, user_id: i
     return {"type": EVENT, "topic": topic, "seq": seq, "frame": encode(frame), "user": user_id}
 
 
-def _send(topic: str, message: dict) -> None:
-    async_to_sync(get_channel_layer().group_send)(group_for(topic), message)
+#: Set by ``deferred_publish``: committed events wait here for the event loop.
+#: ``sync_to_async`` copies the context into the database thread, so the
+#: thread appends to the very list the coroutine will send.
+_outbox: ContextVar[list | None] = ContextVar("hub_outbox", default=None)
 
 
 async def _send_many(messages: list[dict]) -> None:
     layer = get_channel_layer()
     for message in messages:
-        await layer.group_send(group_for(message["topic"]), message)
+        try:
+            await layer.group_send(group_for(message["topic"]), message)
+        except Exception:
+            log.warning("publishing to %s failed", message["topic"], exc_info=True)
+
+
+def _dispatch(messages: list[dict]) -> None:
+    """At commit: hand the events to the waiting coroutine, or send them now."""
+    outbox = _outbox.get()
+    if outbox is not None:
+        outbox.extend(messages)
+    else:
+        async_to_sync(_send_many)(messages)
+
+
+def _send(topic: str, message: dict) -> None:
+    _dispatch([message])
+
+
+@asynccontextmanager
+async def deferred_publish():
+    """Collect the events committed by database work awaited inside the block
+    and publish them from the event loop when it ends."""
+    outbox: list = []
+    token = _outbox.set(outbox)
+    try:
+        yield
+    finally:
+        _outbox.reset(token)
+        if outbox:
+            await _send_many(outbox)
 
 
 def localized_event(topic: str, frames: dict[str, dict], *, seq: int | None = None) -> dict:
@@ -63,7 +102,7 @@ def publish_many_on_commit(messages: list[dict]) -> None:
     """Send many prepared events (``event_message``/``localized_event``) after
     commit, in one go."""
     if messages:
-        transaction.on_commit(lambda: async_to_sync(_send_many)(messages), robust=True)
+        transaction.on_commit(lambda: _dispatch(messages), robust=True)
 
 
 def publish_on_commit(topic: str, frame: dict, *, seq: int | None = None, user_id: int | None = None) -> None:
@@ -89,7 +128,4 @@ def control_on_commit(topic: str, action: str) -> None:
 
 async def apublish(topic: str, frame: dict, *, seq: int | None = None, user_id: int | None = None) -> None:
     """Async publish for events with no database write behind them (presence)."""
-    try:
-        await get_channel_layer().group_send(group_for(topic), event_message(topic, frame, seq=seq, user_id=user_id))
-    except Exception:
-        log.warning("publishing to %s failed", topic, exc_info=True)
+    await _send_many([event_message(topic, frame, seq=seq, user_id=user_id)])

@@ -8,9 +8,9 @@ per user: the hub only drops ids it already sent.
 
 from __future__ import annotations
 
-from channels.db import database_sync_to_async
 from django.utils.translation import gettext_lazy as _
 
+from realtime.hub.db import db_async
 from realtime.hub.errors import FORBIDDEN, HubError
 from realtime.hub.topics import Replay, TopicKind
 from realtime.notify import selectors
@@ -31,15 +31,15 @@ class NotifyTopic(TopicKind):
         return user.pk
 
     async def describe(self, grant: int, user) -> dict:
-        return {"unread": await database_sync_to_async(selectors.unread_count)(user=user)}
+        return {"unread": await db_async(selectors.unread_count)(user=user)}
 
     async def replay(self, grant: int, user, since: int | None) -> Replay:
-        rows, newest = await database_sync_to_async(selectors.notifications_after)(user_id=grant, since=since)
+        rows, newest = await db_async(selectors.notifications_after)(user_id=grant, since=since)
         topic = f"notify.{grant}"
         frames = [{"type": "notification", "topic": topic, "notification": notification_to_wire(n)} for n in rows]
         return Replay(frames=frames, last_id=newest, ids=[n.pk for n in rows])
 
     async def history(self, grant: int, user, before: int, limit: int) -> tuple[list[dict], bool]:
-        rows, has_more = await database_sync_to_async(selectors.notifications_before)(
+        rows, has_more = await db_async(selectors.notifications_before)(
             user_id=grant, before=before, limit=limit)
         return [notification_to_wire(n) for n in rows], has_more
