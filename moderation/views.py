@@ -35,7 +35,9 @@ def _error(exc: ModerationError) -> JsonResponse:
 
 
 def _int(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+    # isascii: "²" passes isdigit() but int() refuses it
+    if isinstance(value, bool) or not isinstance(value, int | str) or not (str(value).isascii()
+                                                                            and str(value).isdigit()):
         raise ModerationError(INVALID)
     return int(value)
 
