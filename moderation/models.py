@@ -127,6 +127,16 @@ class Sanction(models.Model):
         return f"{self.kind} {self.user_id} {self.room_slug or '*'}"
 
 
+class AuditQuerySet(models.QuerySet):
+    """Bulk writes would bypass ``AuditEntry.save``/``delete``: refuse them too."""
+
+    def update(self, **kwargs):
+        raise PermissionError("the audit log is append-only")
+
+    def delete(self):
+        raise PermissionError("the audit log is append-only")
+
+
 class AuditEntry(models.Model):
     """Append-only: every moderation action. Rows are never updated or deleted."""
 
@@ -137,6 +147,8 @@ class AuditEntry(models.Model):
                                 related_name="+", help_text="the user it concerns")
     reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
         ordering = ("-id",)
