@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
 from django.db.models import Count, Min, Q
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 
 from moderation.models import AuditEntry, ItemStatus, QueueItem, RejectReason, Sanction, SanctionKind
 from moderation.queues import ESCALATED, all_queues, get_target
@@ -70,7 +72,19 @@ def active_mute(*, user_id: int, room_slug: str) -> Sanction | None:
             .filter(Q(room_slug="") | Q(room_slug=room_slug)).order_by("-ends_at").first())
 
 
+def _date(value):
+    """A ``YYYY-MM-DD`` filter value as a date; anything else is no filter."""
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return parse_date(str(value))
+    except ValueError:  # well formed but impossible: 2025-13-45
+        return None
+
+
 def audit_entries(*, action: str = "", actor: str = "", since=None, until=None):
+    """Newest first. A malformed ``since``/``until`` is ignored, not an error."""
+    since, until = _date(since), _date(until)
     rows = AuditEntry.objects.select_related("actor", "subject").order_by("-id")
     if action:
         rows = rows.filter(action__startswith=action)
