@@ -60,14 +60,17 @@ async def connection_open(user_id: int, connection: str, limit: int) -> bool:
     """Count a user's socket; ``False`` (and nothing counted) past ``limit``."""
     client = get_redis()
     now = time.time()
+    # Add, then count, in one transaction: sockets connecting at the same
+    # moment each see the others (count-then-add let them all pass).
     pipe = client.pipeline(transaction=True)
     pipe.zremrangebyscore(_connections_key(user_id), 0, now)
+    pipe.zadd(_connections_key(user_id), {connection: now + TTL_S})
     pipe.zcard(_connections_key(user_id))
-    _, open_now = await pipe.execute()
-    if open_now >= limit:
+    pipe.expire(_connections_key(user_id), TTL_S * 2)
+    _, _, open_now, _ = await pipe.execute()
+    if open_now > limit:
+        await client.zrem(_connections_key(user_id), connection)
         return False
-    await client.zadd(_connections_key(user_id), {connection: now + TTL_S})
-    await client.expire(_connections_key(user_id), TTL_S * 2)
     return True
 
 
