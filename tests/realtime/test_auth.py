@@ -3,14 +3,16 @@ deactivation close sockets (4001); a user has a bounded number of sockets (4029)
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from asgiref.sync import sync_to_async
+from django.test import Client
 
 from accounts.choices import Role
 from realtime.chat.models import Message
 from realtime.hub.consumer import CLOSE_AUTH_LOST, CLOSE_TOO_MANY
-from tests.realtime.conftest import ROOM
+from tests.realtime.conftest import ROOM, Closed
 
 
 async def test_author_and_role_come_from_the_session_not_the_frame(make_room, make_user, connect):
@@ -126,3 +128,20 @@ async def test_socket_limit_per_user(room, make_user, connect, settings):
     assert await replacement.ping() is not None
     for tab in tabs[1:]:
         assert await tab.ping() is not None
+
+
+async def test_socket_limit_holds_for_simultaneous_connects(room, make_user, connect, settings):
+    """Sockets connecting at the same moment never pass the limit together."""
+    settings.HUB_MAX_SOCKETS_PER_USER = 2
+    alice = await make_user("alice")
+    client = Client()
+    await sync_to_async(client.force_login)(alice)
+    socks = await asyncio.gather(*(connect(client=client) for _ in range(6)))
+    kept = 0
+    for sock in socks:
+        try:
+            frames = await sock.drain(0.3)
+        except Closed:
+            continue
+        kept += not any(f["type"] == "error" and f["code"] == "rate_limited" for f in frames)
+    assert 1 <= kept <= 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import pytest
 from asgiref.sync import sync_to_async
 
 from realtime.chat.models import Message
@@ -49,3 +50,17 @@ async def test_concurrent_retries_from_two_tabs_store_one_message(room, make_use
         assert acks[0]["id"] == acks[1]["id"] and acks[0]["client_id"] == acks[1]["client_id"] == client_id
         assert await sync_to_async(Message.objects.filter(client_id=client_id).count)() == 1
     assert await sync_to_async(Message.objects.count)() == 3
+
+
+@pytest.mark.xfail(strict=True, reason="known bug: idempotency by (author, client_id) spans rooms, so a send "
+                   "to room B with a client_id used in room A returns room A's ack and posts nothing to B")
+async def test_a_client_id_reused_in_another_room_does_not_return_the_other_rooms_ack(
+        room, make_room, make_user, connect):
+    await make_room("kadinkes")
+    sock = await connect(await make_user("alice"))
+    await sock.join(ROOM)
+    await sock.join("room.kadinkes")
+    client_id = str(uuid.uuid4())
+    await sock.say(ROOM, "di ruang bupati", client_id=client_id)
+    other = await sock.say("room.kadinkes", "di ruang kadinkes", client_id=client_id)
+    assert other.get("topic") == "room.kadinkes" or other["type"] == "error"
