@@ -25,7 +25,7 @@ class ConsoleTopic(TopicKind):
     async def describe(self, grant, user) -> dict:
         return {"queues": await db_async(selectors.queue_stats)()}
 
-    async def replay(self, grant, user, since: int | None) -> Replay:
+    async def replay(self, grant, user, since: int | None, changes_since: int | None = None) -> Replay:
         return Replay(frames=[], last_id=0)
 
     async def history(self, grant, user, before: int, limit: int) -> tuple[list[dict], bool]:

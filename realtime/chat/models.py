@@ -39,6 +39,9 @@ class Room(models.Model):
     slow_mode_seconds = models.PositiveIntegerField(_("slow mode (seconds)"), default=0)
     position = models.PositiveIntegerField(_("position"), default=100)
     last_seq = models.PositiveBigIntegerField(default=0, editable=False)
+    #: Bumped by every visible change (a message shown, edited, deleted,
+    #: hidden, restored): lets a client that rejoins get the changes it missed.
+    last_rev = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ("position", "title")
@@ -64,6 +67,8 @@ class Message(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chat_messages")
     client_id = models.UUIDField(default=uuid.uuid4)
     seq = models.PositiveBigIntegerField(null=True, blank=True)
+    #: The room's revision of this message's latest visible change.
+    rev = models.PositiveBigIntegerField(default=0)
     status = models.CharField(max_length=16, choices=MessageStatus.choices, default=MessageStatus.PUBLISHED)
     body = models.TextField()
     html = models.TextField()
@@ -84,6 +89,7 @@ class Message(models.Model):
             models.UniqueConstraint(fields=["room", "seq"], name="chat_message_room_seq_unique"),
             models.UniqueConstraint(fields=["author", "client_id"], name="chat_message_client_id_unique"),
         ]
+        indexes = [models.Index(fields=["room", "rev"], name="chat_message_room_rev_idx")]
 
     def __str__(self) -> str:
         return f"{self.room.slug}#{self.seq or '-'} {self.body[:40]}"

@@ -31,14 +31,27 @@ def room_last_seq(*, room_id: int) -> int:
     return Room.objects.values_list("last_seq", flat=True).get(pk=room_id)
 
 
-def messages_after(*, room_id: int, since: int | None) -> tuple[list[Message], int, bool]:
+def room_marks(*, room_id: int) -> tuple[int, int]:
+    """``(last visible id, last revision)`` of a room, read together."""
+    return Room.objects.values_list("last_seq", "last_rev").get(pk=room_id)
+
+
+def messages_changed(*, room_id: int, upto: int, since_rev: int, until_rev: int) -> list[Message]:
+    """Messages with id ≤ ``upto`` changed (edited, deleted, hidden, restored)
+    after revision ``since_rev``, oldest change first, at most ``MAX_REPLAY``."""
+    return list(_visible(room_id).filter(seq__lte=upto, rev__gt=since_rev, rev__lte=until_rev)
+                .order_by("rev")[:MAX_REPLAY])
+
+
+def messages_after(*, room_id: int, since: int | None, last_id: int | None = None) -> tuple[list[Message], int, bool]:
     """Visible messages after ``since`` (``None``: the latest page), oldest
     first, capped at ``MAX_REPLAY`` newest; returns ``(messages, last_id, has_more)``.
 
-    ``last_id`` is read first and bounds the query, so a message committed
-    meanwhile is never skipped: it arrives as a live event instead.
+    ``last_id`` is read first (or given) and bounds the query, so a message
+    committed meanwhile is never skipped: it arrives as a live event instead.
     """
-    last_id = room_last_seq(room_id=room_id)
+    if last_id is None:
+        last_id = room_last_seq(room_id=room_id)
     limit = INITIAL_PAGE if since is None else MAX_REPLAY
     rows = _visible(room_id).filter(seq__lte=last_id)
     if since is not None:

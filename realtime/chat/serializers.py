@@ -26,6 +26,7 @@ def message_to_wire(message: Message) -> dict:
         "reply_to": message.reply_to.seq if message.reply_to_id and message.reply_to else None,
         "edited_at": _iso(message.edited_at),
         "deleted": deleted,
+        "rev": message.rev,
     }
 
 
@@ -48,4 +49,4 @@ def held_frame(message: Message) -> dict:
 
 
 def deleted_frame(message: Message) -> dict:
-    return {"type": "message.deleted", "topic": message.room.topic, "id": message.seq}
+    return {"type": "message.deleted", "topic": message.room.topic, "id": message.seq, "rev": message.rev}

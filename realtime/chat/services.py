@@ -30,22 +30,31 @@ def room_upsert(*, slug: str, title: str, description: str = "", **options) -> t
     return Room.objects.update_or_create(slug=slug, defaults={"title": title, "description": description, **options})
 
 
-def _assign_seq(room_id: int) -> int:
-    """Next visible id of a room. Call inside a transaction: the room row stays
-    locked until commit, so ids are strictly increasing and gap-free."""
-    room = Room.objects.select_for_update().only("last_seq").get(pk=room_id)
-    room.last_seq += 1
-    Room.objects.filter(pk=room_id).update(last_seq=room.last_seq)
-    return room.last_seq
+def _advance(room_id: int, *, new_message: bool) -> tuple[int | None, int]:
+    """The room's next revision, and for a message becoming visible its next
+    visible id. Call inside a transaction: the room row stays locked until
+    commit, so both are strictly increasing and gap-free."""
+    room = Room.objects.select_for_update().only("last_seq", "last_rev").get(pk=room_id)
+    room.last_rev += 1
+    if new_message:
+        room.last_seq += 1
+    Room.objects.filter(pk=room_id).update(last_seq=room.last_seq, last_rev=room.last_rev)
+    return (room.last_seq if new_message else None), room.last_rev
+
+
+def _touch(message: Message) -> None:
+    """Record a visible change of ``message`` (edit, delete, hide, restore)."""
+    _seq, message.rev = _advance(message.room_id, new_message=False)
+    Message.objects.filter(pk=message.pk).update(rev=message.rev)
 
 
 def message_make_visible(*, message: Message) -> Message:
     """Give a message its visible id and publish it (after commit).
     Emits ``message`` to ``room.<slug>``."""
     with transaction.atomic():
-        message.seq = _assign_seq(message.room_id)
+        message.seq, message.rev = _advance(message.room_id, new_message=True)
         message.status = MessageStatus.PUBLISHED
-        message.save(update_fields=["seq", "status"])
+        message.save(update_fields=["seq", "rev", "status"])
         publish_on_commit(message.room.topic, message_frame(message), seq=message.seq)
         notify_chat_message(message)
     return message
@@ -181,6 +190,7 @@ def message_edit(*, user, room_id: int, seq: int, body: str) -> Message:
         message.html = render_text(text)
         message.edited_at = timezone.now()
         message.save(update_fields=["body", "html", "edited_at"])
+        _touch(message)
         publish_on_commit(message.room.topic, message_frame(message, "message.updated"))
     return message
 
@@ -192,6 +202,8 @@ def _tombstone(message: Message, by) -> None:
     message.html = ""
     message.save(update_fields=["deleted_at", "deleted_by", "body", "html"])
     message.revisions.all().delete()
+    if message.seq is not None:
+        _touch(message)
     publish_on_commit(message.room.topic, deleted_frame(message))
 
 
@@ -224,6 +236,7 @@ def message_hide(*, message: Message) -> Message:
             message.hidden_at = timezone.now()
             message.save(update_fields=["hidden_at"])
             if message.seq is not None:
+                _touch(message)
                 publish_on_commit(message.room.topic, deleted_frame(message))
     return message
 
@@ -236,5 +249,6 @@ def message_restore(*, message: Message) -> Message:
             message.hidden_at = None
             message.save(update_fields=["hidden_at"])
             if message.seq is not None and message.deleted_at is None:
+                _touch(message)
                 publish_on_commit(message.room.topic, message_frame(message, "message.updated"))
     return message

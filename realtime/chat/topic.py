@@ -44,17 +44,23 @@ class RoomTopic(TopicKind):
             "can_post": refusal is None, "cannot_post_reason": None if refusal is None else str(refusal.detail),
         }}
 
-    async def replay(self, grant: RoomGrant, user, since: int | None) -> Replay:
-        return await db_async(self._replay)(grant, user, since)
+    async def replay(self, grant: RoomGrant, user, since: int | None, changes_since: int | None = None) -> Replay:
+        return await db_async(self._replay)(grant, user, since, changes_since)
 
     @staticmethod
-    def _replay(grant: RoomGrant, user, since: int | None) -> Replay:
-        messages, last_id, has_more = selectors.messages_after(room_id=grant.room_id, since=since)
-        frames = [message_frame(m) for m in messages]
+    def _replay(grant: RoomGrant, user, since: int | None, changes_since: int | None) -> Replay:
+        last_id, last_rev = selectors.room_marks(room_id=grant.room_id)
+        messages, last_id, has_more = selectors.messages_after(room_id=grant.room_id, since=since, last_id=last_id)
+        frames = []
+        if since is not None and changes_since is not None:
+            # Edits and removals of messages the client has, made while it was away.
+            frames = [message_frame(m, "message.updated") for m in selectors.messages_changed(
+                room_id=grant.room_id, upto=since, since_rev=changes_since, until_rev=last_rev)]
+        frames += [message_frame(m) for m in messages]
         if user.is_authenticated:
             # Only the author sees their own messages waiting for review.
             frames += [held_frame(m) for m in selectors.held_by_author(room_id=grant.room_id, author_id=user.pk)]
-        return Replay(frames=frames, last_id=last_id, has_more=has_more)
+        return Replay(frames=frames, last_id=last_id, has_more=has_more, extra={"last_rev": last_rev})
 
     async def history(self, grant: RoomGrant, user, before: int, limit: int) -> tuple[list[dict], bool]:
         messages, has_more = await db_async(selectors.messages_before)(

@@ -157,6 +157,7 @@ class HubConsumer(AsyncWebsocketConsumer):
     async def on_join(self, frame):
         topic = frame.topic()
         since = frame.optional_id("since")
+        since_rev = frame.optional_id("since_rev")
         kind, key = topics.resolve(topic)
         grant = await kind.join(self.user, key)
         sub = self.subs.get(topic)
@@ -171,8 +172,9 @@ class HubConsumer(AsyncWebsocketConsumer):
             self.subs[topic] = sub
         else:
             sub.grant = grant
-        replay = await kind.replay(grant, self.user, since)
-        joined = {"type": "joined", "topic": topic, "last_id": replay.last_id, "has_more": replay.has_more}
+        replay = await kind.replay(grant, self.user, since, since_rev)
+        joined = {"type": "joined", "topic": topic, "last_id": replay.last_id, "has_more": replay.has_more,
+                  **replay.extra}
         joined["presence"] = await presence.count(topic) if kind.presence else 0
         joined.update(await kind.describe(grant, self.user))
         await self.send_frame(self._reply(joined, frame))

@@ -24,6 +24,8 @@ class Replay:
     has_more: bool = False
     #: For kinds without gap-free ids: the ids of ``frames``.
     ids: list[int] = field(default_factory=list)
+    #: Extra fields for the ``joined`` frame (a room's ``last_rev``).
+    extra: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -61,8 +63,10 @@ class TopicKind(ABC):
         """Authorize ``user`` (possibly anonymous) to join; return a grant."""
 
     @abstractmethod
-    async def replay(self, grant, user, since: int | None) -> Replay:
-        """Messages with id > ``since`` (``None``: the latest page)."""
+    async def replay(self, grant, user, since: int | None, changes_since: int | None = None) -> Replay:
+        """Messages with id > ``since`` (``None``: the latest page); kinds whose
+        messages change afterwards also replay the changes made after revision
+        ``changes_since`` (the join frame's ``since_rev``)."""
 
     @abstractmethod
     async def history(self, grant, user, before: int, limit: int) -> tuple[list[dict], bool]:

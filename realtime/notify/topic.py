@@ -33,7 +33,7 @@ class NotifyTopic(TopicKind):
     async def describe(self, grant: int, user) -> dict:
         return {"unread": await db_async(selectors.unread_count)(user=user)}
 
-    async def replay(self, grant: int, user, since: int | None) -> Replay:
+    async def replay(self, grant: int, user, since: int | None, changes_since: int | None = None) -> Replay:
         rows, newest = await db_async(selectors.notifications_after)(user_id=grant, since=since)
         topic = f"notify.{grant}"
         frames = [{"type": "notification", "topic": topic, "notification": notification_to_wire(n)} for n in rows]

@@ -121,9 +121,9 @@ class Socket:
     async def nothing(self, timeout: float = 0.3) -> bool:
         return await self.comm.receive_nothing(timeout=timeout)
 
-    async def join(self, topic: str = ROOM, since=None) -> tuple[dict, list[dict]]:
+    async def join(self, topic: str = ROOM, since=None, **extra) -> tuple[dict, list[dict]]:
         """Join and collect what follows the ``joined`` frame until the socket is quiet."""
-        joined = await self.request({"type": "join", "topic": topic, "since": since, "ref": "j"})
+        joined = await self.request({"type": "join", "topic": topic, "since": since, "ref": "j", **extra})
         return joined, await self.drain()
 
     async def say(self, topic: str, body: str, client_id: str | None = None, **extra) -> dict:

@@ -85,7 +85,8 @@ async def test_author_deletes_and_replay_shows_a_tombstone(room, make_user, conn
     assert ack == {"type": "ack", "ref": "d", "topic": ROOM, "status": "deleted", "id": first, "client_id": None,
                    "reason": None}
     deleted = await reader.recv_until("message.deleted")
-    assert deleted == {"type": "message.deleted", "topic": ROOM, "id": first}
+    # rev 4: two sends, an edit, a delete
+    assert deleted == {"type": "message.deleted", "topic": ROOM, "id": first, "rev": 4}
 
     late = await connect(None)
     _, replay = await late.join(ROOM, since=0)

@@ -40,7 +40,7 @@ async def test_join_leave_history_send_round_trip(room, make_user, connect):
     joined, replay = await sock.join(ROOM)
     assert replay == []
     assert joined == {
-        "type": "joined", "ref": "j", "topic": ROOM, "last_id": 0, "has_more": False, "presence": 1,
+        "type": "joined", "ref": "j", "topic": ROOM, "last_id": 0, "last_rev": 0, "has_more": False, "presence": 1,
         "room": {"slug": "bupati", "title": "Ruang Bupati", "description": "", "state": "open",
                  "post_policy": "signed_in", "premoderated": False, "slow_mode": 0,
                  "can_post": True, "cannot_post_reason": None},

@@ -8,7 +8,8 @@
  *
  * What this file guarantees to a topic handler:
  *   - `onOpen()` after every (re)connection, then the handler's join is sent
- *     with `since` = handler.lastId() (null when it has seen nothing);
+ *     with `since` = handler.lastId() (null when it has seen nothing) and,
+ *     when the handler has lastRev(), `since_rev` = the last revision seen;
  *   - every server frame carrying its topic goes to `onFrame(frame)`;
  *   - replies to requests made through `request()` (ack, error, history)
  *     go to the callback given there, matched by `ref`.
@@ -136,7 +137,10 @@
   Hub.prototype._join = function (topic) {
     var handler = this.handlers[topic];
     if (handler.onOpen) { handler.onOpen(); }
-    this.request({ type: "join", topic: topic, since: handler.lastId() }, function (reply) {
+    var join = { type: "join", topic: topic, since: handler.lastId() };
+    // Rooms: also the changes (edits, removals) made since the last revision seen.
+    if (handler.lastRev) { join.since_rev = handler.lastRev(); }
+    this.request(join, function (reply) {
       if (reply.type === "error" && handler.onJoinError) { handler.onJoinError(reply); }
       else if (reply.type === "joined") { handler.onFrame(reply); }
     });

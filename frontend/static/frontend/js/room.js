@@ -272,18 +272,6 @@
     });
   }
 
-  /** Edits and deletions are not replayed on rejoin (only new ids are): read
-   * the newest messages we show again, so ones changed while we were away
-   * are brought up to date. */
-  function refreshRecent(since) {
-    var shown = list.children.length;
-    if (!shown) { return; }
-    hub.request({ type: "history", topic: topic, before: since + 1, limit: Math.min(100, shown) }, function (reply) {
-      if (reply.type !== "history") { return; }
-      reply.messages.forEach(function (m) { if (messages.has(m.id)) { upsert(m); } });
-    });
-  }
-
   // --- room state -------------------------------------------------------------
   function setNote(text, kind) {
     if (!note) { return; }
@@ -582,12 +570,17 @@
 
   // --- frames from the hub ----------------------------------------------------------
   var joinSince = null;
+  var maxRev = 0;  // the highest room revision seen (message.rev, message.deleted.rev)
   var joinRetries = 0;
 
   var handler = {
     lastId: function () {
       joinSince = maxId;
       return maxId;
+    },
+    // Edits and removals made while away are replayed from this revision on.
+    lastRev: function () {
+      return maxRev === 0 ? null : maxRev;
     },
     onOpen: function () {
       needFlush = true;
@@ -603,6 +596,8 @@
       }
     },
     onFrame: function (frame) {
+      var rev = frame.message ? frame.message.rev : frame.rev;
+      if (typeof rev === "number" && rev > maxRev) { maxRev = rev; }
       switch (frame.type) {
         case "joined":
           onJoined(frame);
@@ -645,7 +640,6 @@
     } else if (frame.has_more) {
       pendingGap = { lo: since };
     }
-    if (frame.room && since !== null) { refreshRecent(since); }
     replayUpTo = Math.max(replayUpTo, frame.last_id || 0);
     if (frame.last_id === 0 && list.children.length === 0) { emptyNote.hidden = false; }
     if (needFlush) {

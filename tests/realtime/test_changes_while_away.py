@@ -1,0 +1,37 @@
+"""A client that rejoins with since_rev gets the edits and removals it missed."""
+
+ROOM = "room.bupati"
+
+
+async def test_edits_and_deletes_made_while_away_are_replayed_before_new_messages(room, make_user, connect):
+    alice = await make_user("alice")
+    bob = await make_user("bob")
+    a = await connect(alice)
+    await a.join(ROOM)
+    first = await a.say(ROOM, "Jalan rusak di Desa Ngagel")
+    second = await a.say(ROOM, "Mohon segera diperbaiki")
+    b = await connect(bob)
+    joined, replay = await b.join(ROOM)
+    assert [f["message"]["id"] for f in replay] == [first["id"], second["id"]]
+    seen_rev = max([joined["last_rev"], *(f["message"]["rev"] for f in replay)])
+    await b.close()
+
+    assert (await a.recv_ack({"type": "edit", "topic": ROOM, "id": first["id"],
+                              "body": "Jalan rusak parah di Desa Ngagel"}))["status"] == "updated"
+    assert (await a.recv_ack({"type": "delete", "topic": ROOM, "id": second["id"]}))["status"] == "deleted"
+    third = await a.say(ROOM, "Terima kasih")
+
+    back = await connect(bob)
+    joined, replay = await back.join(ROOM, since=second["id"], since_rev=seen_rev)
+    assert joined["last_id"] == third["id"] and joined["last_rev"] > seen_rev
+    kinds = [(f["type"], f["message"]["id"]) for f in replay]
+    assert kinds == [("message.updated", first["id"]), ("message.updated", second["id"]),
+                     ("message", third["id"])]
+    edited, removed = replay[0]["message"], replay[1]["message"]
+    assert edited["body"] == "Jalan rusak parah di Desa Ngagel" and edited["edited_at"] is not None
+    assert removed["deleted"] is True and removed["body"] == ""
+
+    # Without since_rev a client gets only the new messages, as before.
+    again = await connect(bob)
+    _joined, replay = await again.join(ROOM, since=second["id"])
+    assert [(f["type"], f["message"]["id"]) for f in replay] == [("message", third["id"])]
