@@ -1,30 +1,25 @@
-"""The language of a socket: the ``django_language`` cookie the language
-switcher sets, else the browser's Accept-Language, else ``LANGUAGE_CODE``."""
+"""Which language a visitor gets: Bahasa Indonesia, unless they chose another
+with the language switcher (the ``django_language`` cookie). The browser's
+Accept-Language is deliberately not consulted: many Indonesians run phones in
+English yet expect their regency's service in Bahasa Indonesia, and the
+switcher is on every page. Pages (``frontend.middleware``) and sockets use
+the same rule."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.utils.translation import get_supported_language_variant
-from django.utils.translation.trans_real import parse_accept_lang_header
 
 
-def _supported(code: str | None) -> str | None:
-    if not code:
-        return None
-    try:
-        return get_supported_language_variant(code)
-    except LookupError:
-        return None
+def chosen_language(cookie_value: str | None) -> str:
+    if cookie_value:
+        try:
+            return get_supported_language_variant(cookie_value)
+        except LookupError:
+            pass
+    return settings.LANGUAGE_CODE
 
 
 def language_from_scope(scope: dict) -> str:
     cookies = scope.get("cookies") or {}
-    chosen = _supported(cookies.get(settings.LANGUAGE_COOKIE_NAME))
-    if chosen:
-        return chosen
-    for name, value in scope.get("headers") or []:
-        if name == b"accept-language":
-            for code, _quality in parse_accept_lang_header(value.decode("latin-1")):
-                if code != "*" and (chosen := _supported(code)):
-                    return chosen
-    return settings.LANGUAGE_CODE
+    return chosen_language(cookies.get(settings.LANGUAGE_COOKIE_NAME))
