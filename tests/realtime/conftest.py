@@ -102,8 +102,11 @@ class Socket:
         return frame
 
     async def request(self, frame: dict, timeout: float = 3) -> dict:
+        """Send ``frame``; the next frame that is not a ``presence`` event (those come any time)."""
         await self.send(frame)
-        return await self.recv(timeout)
+        while (reply := await self.recv(timeout))["type"] == "presence":
+            pass
+        return reply
 
     async def recv_until(self, frame_type: str, timeout: float = 3, **match) -> dict:
         while True:
