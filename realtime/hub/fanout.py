@@ -37,6 +37,7 @@ class Fanout:
         self.members: dict[str, set] = defaultdict(set)
         self._task: asyncio.Task | None = None
         self._start_lock = asyncio.Lock()
+        self._locks: dict[str, asyncio.Lock] = {}
         self._refreshed = time.monotonic()
 
     async def _ensure_started(self) -> None:
@@ -48,25 +49,39 @@ class Fanout:
             self.channel = await self.layer.new_channel("hub.")
             self._task = asyncio.get_running_loop().create_task(self._run(), name="hub-fanout")
 
+    def _lock(self, topic: str) -> asyncio.Lock:
+        lock = self._locks.get(topic)
+        if lock is None:
+            lock = self._locks[topic] = asyncio.Lock()
+        return lock
+
     async def subscribe(self, topic: str, socket) -> None:
+        """Returns once this process's channel is in the topic's group, so an
+        event published after a subscriber reads history cannot miss it."""
         await self._ensure_started()
-        members = self.members[topic]
-        first = not members
-        members.add(socket)
-        if first:
-            await self.layer.group_add(group_for(topic), self.channel)
+        # One membership change per topic at a time: a second subscriber must
+        # not return before the first one's group_add has completed, and a
+        # group_discard must not overtake a later group_add.
+        async with self._lock(topic):
+            if not self.members.get(topic):
+                await self.layer.group_add(group_for(topic), self.channel)
+            self.members[topic].add(socket)
 
     async def unsubscribe(self, topic: str, socket) -> None:
-        members = self.members.get(topic)
-        if not members:
-            return
-        members.discard(socket)
-        if not members:
+        async with self._lock(topic):
+            members = self.members.get(topic)
+            if not members:
+                return
+            members.discard(socket)
+            if members:
+                return
             del self.members[topic]
             try:
                 await self.layer.group_discard(group_for(topic), self.channel)
             except Exception:
                 log.warning("group_discard %s failed", topic, exc_info=True)
+        if not self.members.get(topic) and not self._lock(topic).locked():
+            self._locks.pop(topic, None)
 
     def local_topics(self) -> list[str]:
         return [topic for topic in self.members if not topic.startswith("_")]
