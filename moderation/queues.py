@@ -23,6 +23,7 @@ class TargetKind:
     hide: Callable[[Any], None]                     # hidden pending review (reports)
     restore: Callable[[Any], None]                  # shown again (report dismissed)
     remove: Callable[[Any, Any, str], None]         # (target, moderator, reason label)
+    public: Callable[[Any], bool]                   # shown to everyone (may be reported)
 
 
 @dataclass(frozen=True)

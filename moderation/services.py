@@ -202,7 +202,9 @@ def report_create(*, reporter, target_kind: str, target_id: int, reason_code: st
         raise ModerationError(FORBIDDEN)
     kind = get_target(target_kind)
     target = kind.load(target_id) if kind else None
-    if target is None:
+    if target is None or not kind.public(target):
+        # Held, removed or someone else's private content is not reportable
+        # (and its existence is not revealed).
         raise ModerationError(NOT_FOUND)
     if selectors.reject_reason(code=reason_code) is None:
         raise ModerationError(UNKNOWN_REASON)

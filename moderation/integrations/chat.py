@@ -29,6 +29,11 @@ def _load(pk: int) -> Message | None:
     return Message.objects.select_related("author", "room", "reply_to").filter(pk=pk).first()
 
 
+def _public(message: Message) -> bool:
+    """Shown to everyone: only such messages can be reported."""
+    return message.seq is not None and message.is_shown
+
+
 def _context(message: Message) -> dict:
     if message.seq is not None:
         around = list(Message.objects.filter(room=message.room, seq__isnull=False, deleted_at__isnull=True,
@@ -100,9 +105,11 @@ def blocked_terms() -> list[str]:
         BlockedTerm.objects.filter(active=True).values_list("term", flat=True)), 300)
 
 
-def screen(user, room, text: str) -> list[str]:
+def screen(user, room, text: str, editing: bool = False) -> list[str]:
     terms = blocked_terms()
     hits = rules.blocked_words(text, terms) + rules.personal_data(text) + rules.too_many_links(text)
+    if editing:
+        return hits  # the rules below are about the author's pattern of sending
     if settings.MODERATION_REPEAT_MINUTES:
         recent = timezone.now() - timedelta(minutes=settings.MODERATION_REPEAT_MINUTES)
         if Message.objects.filter(author=user, created_at__gte=recent, body__iexact=text.strip()).exists():
@@ -123,7 +130,7 @@ def on_held(message: Message, reasons: list[str]) -> None:
 
 def register() -> None:
     register_target(TargetKind(key=TARGET, load=_load, context=_context, publish=_publish, refuse=_refuse,
-                               hide=_hide, restore=_restore, remove=_remove))
+                               hide=_hide, restore=_restore, remove=_remove, public=_public))
     register_queue(premoderation_queue(QUEUE, _("Held chat messages")))
     register_queue(reports_queue(_("Reported content")))
     hooks.send_guards.append(mute_guard)

@@ -3,9 +3,10 @@ imports them. Each list is filled from an ``AppConfig.ready``.
 
 - ``send_guards``: ``(user, room) -> HubError | None``; a refusal stops a
   send before anything is stored (mutes). Runs in the database thread.
-- ``screens``: ``(user, room, text) -> list[str]``; rule hits. Any hit holds the
-  message for review, the hits recorded as the reason. Runs in the database
-  thread, inside the sender's transaction.
+- ``screens``: ``(user, room, text, editing) -> list[str]``; rule hits. Any hit
+  holds a new message for review, the hits recorded as the reason, and
+  refuses an edit (``editing`` True: only rules about the text itself apply).
+  Runs in the database thread, inside the sender's transaction.
 - ``on_held``: ``(message, reasons) -> None``; called in the same transaction
   when a message is held (moderation queues it after commit).
 """
@@ -19,8 +20,8 @@ screens: list[Callable[..., list[str]]] = []
 on_held: list[Callable[..., None]] = []
 
 
-def screen(user, room, text: str) -> list[str]:
+def screen(user, room, text: str, *, editing: bool = False) -> list[str]:
     hits: list[str] = []
     for check in screens:
-        hits.extend(check(user, room, text))
+        hits.extend(check(user, room, text, editing))
     return list(dict.fromkeys(hits))

@@ -87,7 +87,8 @@ class Message(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["room", "seq"], name="chat_message_room_seq_unique"),
-            models.UniqueConstraint(fields=["author", "client_id"], name="chat_message_client_id_unique"),
+            # Idempotency of sends: a client_id names one message of one author in one room.
+            models.UniqueConstraint(fields=["room", "author", "client_id"], name="chat_message_client_id_unique"),
         ]
         indexes = [models.Index(fields=["room", "rev"], name="chat_message_room_rev_idx")]
 

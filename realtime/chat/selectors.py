@@ -66,9 +66,9 @@ def messages_before(*, room_id: int, before: int, limit: int) -> tuple[list[Mess
     return page[:limit][::-1], len(page) > limit
 
 
-def message_by_client_id(*, author_id: int, client_id: str) -> Message | None:
+def message_by_client_id(*, room_id: int, author_id: int, client_id: str) -> Message | None:
     return Message.objects.select_related("author", "reply_to", "room").filter(
-        author_id=author_id, client_id=client_id).first()
+        room_id=room_id, author_id=author_id, client_id=client_id).first()
 
 
 def message_by_seq(*, room_id: int, seq: int) -> Message | None:

@@ -106,7 +106,7 @@ def _store(*, room: Room, user, client_id: str, body: str, reply_to: Message | N
             return message
     except IntegrityError:
         # The same client_id raced in from another socket: that one won.
-        existing = selectors.message_by_client_id(author_id=user.pk, client_id=client_id)
+        existing = selectors.message_by_client_id(room_id=room.pk, author_id=user.pk, client_id=client_id)
         if existing is None:
             raise
         return existing
@@ -116,12 +116,12 @@ def _prepare_send(*, user, room_slug: str, client_id: str, reply_to: int | None)
     """One trip to the database thread before a send: the message already
     stored under this ``client_id`` if any, else the room (post rules and
     guards checked) and the message replied to."""
-    existing = selectors.message_by_client_id(author_id=user.pk, client_id=client_id)
-    if existing is not None:
-        return existing, None, None
     room = selectors.room_get(slug=room_slug)
     if room is None:
         raise HubError(NOT_FOUND)
+    existing = selectors.message_by_client_id(room_id=room.pk, author_id=user.pk, client_id=client_id)
+    if existing is not None:
+        return existing, None, None
     rules.check_can_post(room, user)
     for guard in hooks.send_guards:
         if (refusal := guard(user, room)) is not None:
@@ -135,7 +135,7 @@ def _prepare_send(*, user, room_slug: str, client_id: str, reply_to: int | None)
 
 
 async def message_send(*, user, room_slug: str, client_id: str, body: str, reply_to: int | None) -> Message:
-    """Post ``body`` to a room as ``user``. Idempotent by ``(user, client_id)``:
+    """Post ``body`` to a room as ``user``. Idempotent by ``(room, user, client_id)``:
     a retry returns the message stored the first time and stores nothing.
 
     Raises ``HubError`` (forbidden, closed, muted, invalid, rate_limited) and
@@ -185,6 +185,9 @@ def message_edit(*, user, room_id: int, seq: int, body: str) -> Message:
             raise HubError(EDIT_WINDOW)
         if text == message.body:
             return message
+        if not rules.is_staff_voice(user) and hooks.screen(user, message.room, text, editing=True):
+            # A published message cannot wait for review again: the edit is refused.
+            raise HubError(FORBIDDEN, _("This change would need a moderator's review; send it as a new message."))
         MessageRevision.objects.create(message=message, body=message.body)
         message.body = text
         message.html = render_text(text)

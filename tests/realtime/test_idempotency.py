@@ -52,8 +52,6 @@ async def test_concurrent_retries_from_two_tabs_store_one_message(room, make_use
     assert await sync_to_async(Message.objects.count)() == 3
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: idempotency by (author, client_id) spans rooms, so a send "
-                   "to room B with a client_id used in room A returns room A's ack and posts nothing to B")
 async def test_a_client_id_reused_in_another_room_does_not_return_the_other_rooms_ack(
         room, make_room, make_user, connect):
     await make_room("kadinkes")
