@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-import pytest
 from asgiref.sync import sync_to_async
 
 from realtime.chat.models import Message
