@@ -60,8 +60,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 # A busy SQLite file waits instead of failing at once under the hub's
-# concurrent writers, and a write transaction takes its lock up front.
-SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+# concurrent writers, and a write transaction takes its lock up front. WAL lets
+# readers (joins, replays) run beside the one writer; synchronous=NORMAL syncs
+# at checkpoints, not at every commit (a power cut may lose the last commits,
+# never corrupt the file — production runs PostgreSQL).
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 
 
 def database_config(url: str | None, *, default_sqlite_path: str, conn_max_age: int = 60) -> dict:
