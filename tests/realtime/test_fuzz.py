@@ -106,7 +106,7 @@ async def test_random_text_frames(fuzz_socket, text):
     await still_answers(sock, n, text)
 
 
-@FUZZ
+@settings(FUZZ, max_examples=25)  # one code path: any binary frame is refused
 @given(payload=st.binary(max_size=100))
 async def test_random_binary_frames(fuzz_socket, payload):
     sock, n = await fuzz_socket()
