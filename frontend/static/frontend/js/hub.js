@@ -12,7 +12,9 @@
  *     when the handler has lastRev(), `since_rev` = the last revision seen;
  *   - every server frame carrying its topic goes to `onFrame(frame)`;
  *   - replies to requests made through `request()` (ack, error, history)
- *     go to the callback given there, matched by `ref`.
+ *     go to the callback given there, matched by `ref`;
+ *   - unasked frames without a topic (`sanction`) go to every
+ *     `onUntopicedFrame(listener)`.
  * The library's send queue is off: a frame sent while disconnected is not
  * queued (handlers resend what matters after rejoining).
  */
@@ -40,6 +42,7 @@
     this.pending = {};         // ref -> callback(frame)
     this.refCounter = 0;
     this.stateListeners = [];
+    this.untopicedListeners = [];
     this.state = "connecting";
     this.everOpened = false;
     this.lastFrameAt = Date.now();
@@ -96,6 +99,12 @@
     this.state = state;
     var code = this.closeCode;
     this.stateListeners.forEach(function (listener) { listener(state, code); });
+  };
+
+  /** Frames the server sends with no topic and unasked (`sanction`) go to
+   * every listener given here. */
+  Hub.prototype.onUntopicedFrame = function (listener) {
+    this.untopicedListeners.push(listener);
   };
 
   Hub.prototype.isOpen = function () {
@@ -190,7 +199,11 @@
       callback(frame);
       return;
     }
-    var handler = frame.topic && this.handlers[frame.topic];
+    if (!frame.topic) {
+      this.untopicedListeners.forEach(function (listener) { listener(frame); });
+      return;
+    }
+    var handler = this.handlers[frame.topic];
     if (handler) { handler.onFrame(frame); }
   };
 
