@@ -4,9 +4,12 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
+from moderation import selectors as moderation_selectors
 from realtime.chat import rules, selectors
 
 
@@ -39,8 +42,16 @@ def room(request, slug: str):
             "edit_window_seconds": settings.CHAT_EDIT_WINDOW_SECONDS,
             "strings": _client_strings(),
             "roles": {value: str(label) for value, label in Role.choices},
+            "report_url": reverse("moderation:report") if request.user.is_authenticated else None,
+            "report_reasons": _report_reasons() if request.user.is_authenticated else [],
         },
     })
+
+
+def _report_reasons() -> list[list[str]]:
+    """``[code, label]`` of the reasons a reader may give when reporting a message."""
+    language = get_language()
+    return [[reason.code, reason.label(language)] for reason in moderation_selectors.reject_reasons()]
 
 
 def _client_strings() -> dict[str, str]:
@@ -77,4 +88,14 @@ def _client_strings() -> dict[str, str]:
         "read_only_now": _("You can no longer post here."),
         "retry_failed": _("Your unsent messages will be sent when the connection returns."),
         "me": _("you"),
+        "report": _("Report"),
+        "report_label": _("Why are you reporting this message?"),
+        "report_send": _("Send report"),
+        "report_thanks": _("Thank you, your report has been received."),
+        "report_already": _("You have already reported this message."),
+        "report_failed": _("The report could not be sent. Try again."),
+        "muted_until": _("You are muted until {until}."),
+        "muted_everywhere_until": _("A moderator has muted you in every room until {until}."),
+        "muted_here_until": _("A moderator has muted you in this room until {until}."),
+        "mute_lifted": _("Your mute has been lifted; you can write again."),
     }

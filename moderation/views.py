@@ -11,13 +11,19 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.choices import Role
 from accounts.models import User
 from moderation import selectors, services
-from moderation.errors import FORBIDDEN, HTTP_STATUS, INVALID, NOT_FOUND, ModerationError
+from moderation.errors import DETAIL, FORBIDDEN, HTTP_STATUS, INVALID, NOT_FOUND, ModerationError
+from moderation.integrations.chat import TARGET as CHAT_MESSAGE
 from moderation.models import QueueItem, Sanction
 from moderation.queues import ESCALATED, all_queues
+from realtime.chat import selectors as chat_selectors
 
 
 def _json_body(request) -> dict:
@@ -61,13 +67,66 @@ def api(view):
 @login_required
 @require_GET
 def console(request):
+    """The moderators' console page; the work itself goes through the JSON API
+    below and live ``queue.event`` frames on ``modq.console`` (js/console.js)."""
     if not request.user.is_moderator:
         raise PermissionDenied
-    queues = [(q.name, q.label) for q in all_queues()]
+    queues = [(q.name, str(q.label)) for q in all_queues()]
     if request.user.is_superuser:
-        queues.append((ESCALATED, "Eskalasi"))
+        queues.append((ESCALATED, _("Escalated")))
+    language = get_language()
+    reasons = [(r.code, r.label(language)) for r in selectors.reject_reasons()]
+    stats = selectors.queue_stats()
+    rows = [{"name": name, "label": label, **stats.get(name, {"pending": 0, "oldest_age": None})}
+            for name, label in queues]
     return render(request, "moderation/console.html", {
-        "queues": queues, "stats": selectors.queue_stats(), "reasons": selectors.reject_reasons()})
+        "queues": queues, "queue_rows": rows, "stats": stats, "reasons": reasons,
+        "console_config": {
+            "queues": {name: label for name, label in queues}, "stats": stats,
+            "me": request.user.username, "batch_size": CONSOLE_BATCH, "strings": _console_strings(),
+            "roles": {value: str(label) for value, label in Role.choices},
+            "urls": {"claim": reverse("moderation:claim"), "decide": reverse("moderation:decide"),
+                     "bulk_approve": reverse("moderation:bulk_approve")},
+        },
+    })
+
+
+#: How many items "claim a batch" takes at once (one claim request each).
+CONSOLE_BATCH = 10
+
+
+def _console_strings() -> dict[str, str]:
+    """Every sentence console.js shows, translated here (``{n}``, ``{name}``,
+    ``{id}``, ``{queue}`` are filled in by the script)."""
+    return {
+        "connecting": _("Connecting…"), "open": _("Connected"), "reconnecting": _("Reconnecting…"),
+        "disconnected": _("Disconnected"),
+        "empty_queue": _("Nothing is waiting in this queue."),
+        "claimed_n": _("{n} items claimed."),
+        "approved": _("Approved."), "approved_redacted": _("Approved with personal data masked."),
+        "rejected": _("Rejected."), "escalated": _("Escalated to the administrators."),
+        "bulk_done": _("{n} items approved."), "bulk_some_failed": _("{n} items approved; {failed} could not be."),
+        "choose_reason": _("Choose a reason for rejecting, then press R again."),
+        "taken_by": _("Item #{id} was taken over by {name}."),
+        "decided_elsewhere": _("Item #{id} was decided by someone else."),
+        "event_arrived": _("New item #{id} in {queue}"),
+        "event_claimed": _("#{id} claimed by {name}"),
+        "event_decided": _("#{id} decided: {status}"),
+        "event_escalated": _("#{id} escalated"),
+        "age_none": _("—"), "age_s": _("{n} s"), "age_m": _("{n} min"), "age_h": _("{n} h"), "age_d": _("{n} days"),
+        "network": _("The server could not be reached. Try again."),
+        "status_pending": _("pending"), "status_approved": _("approved"), "status_rejected": _("rejected"),
+        "status_escalated": _("escalated"),
+        "missing": _("The content no longer exists."),
+        "no_context": _("No messages around it."),
+        "this_message": _("this message"),
+        "history": _("{approved} approved, {rejected} rejected, {pending} waiting; {sanctions} sanctions"),
+        "delivered": _("delivered {n}×"),
+        "hits": {"premoderated": _("pre-moderated room"), "blocked_word": _("blocked word"),
+                 "personal_data": _("personal data"), "too_many_links": _("too many links"),
+                 "repeated_text": _("repeated text"), "new_account": _("new account"), "report": _("reported")},
+        "errors": {code: str(detail) for code, detail in DETAIL.items()},
+    }
 
 
 @require_POST
@@ -101,14 +160,28 @@ def bulk_approve(request):
                                                                item_ids=[_int(i) for i in ids])})
 
 
+def _chat_message_pk(room, seq) -> int:
+    """The primary key of the message a room page shows as ``seq`` (its visible id)."""
+    found = chat_selectors.room_get(slug=room) if isinstance(room, str) else None
+    message = chat_selectors.message_by_seq(room_id=found.pk, seq=_int(seq)) if found else None
+    if message is None:
+        raise ModerationError(NOT_FOUND)
+    return message.pk
+
+
 @require_POST
 @api
 def report(request):
-    """Any signed-in user: ``{"target_kind", "target_id", "reason", "note"}``."""
+    """Any signed-in user: ``{"target_kind", "target_id", "reason", "note"}``;
+    a chat message may instead be named as a room page knows it,
+    ``{"room": slug, "id": visible id}``."""
     data = _json_body(request)
-    services.report_create(reporter=request.user, target_kind=str(data.get("target_kind", "")),
-                           target_id=_int(data.get("target_id")), reason_code=str(data.get("reason", "")),
-                           note=str(data.get("note") or ""))
+    if "room" in data:
+        target_kind, target_id = CHAT_MESSAGE, _chat_message_pk(data.get("room"), data.get("id"))
+    else:
+        target_kind, target_id = str(data.get("target_kind", "")), _int(data.get("target_id"))
+    services.report_create(reporter=request.user, target_kind=target_kind, target_id=target_id,
+                           reason_code=str(data.get("reason", "")), note=str(data.get("note") or ""))
     return JsonResponse({"reported": True}, status=201)
 
 

@@ -58,18 +58,9 @@
   var noteTimer = null;
   var hasMoreOlder = false;
 
-  function fmt(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (all, key) {
-      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : all;
-    });
-  }
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined && text !== null) { node.textContent = text; }
-    return node;
-  }
+  var fmt = window.BalaiUI.fmt;
+  var el = window.BalaiUI.el;
+  var excerpt = window.BalaiUI.excerpt;
 
   function uuid4() {
     if (window.crypto && typeof window.crypto.randomUUID === "function") { return window.crypto.randomUUID(); }
@@ -86,11 +77,6 @@
     weekday: "long", day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit",
     timeZone: "Asia/Jakarta",
   });
-
-  function excerpt(text, length) {
-    var flat = (text || "").replace(/\s+/g, " ").trim();
-    return flat.length > length ? flat.slice(0, length - 1) + "…" : flat;
-  }
 
   // --- scrolling ------------------------------------------------------------
   function nearBottom() {
@@ -159,17 +145,92 @@
     }
     li.appendChild(body);
 
-    if (!message.deleted && canPost) {
+    var reportable = canReport(message);
+    if (!message.deleted && (canPost || reportable)) {
       var actions = el("p", "msg-actions");
-      actions.appendChild(actionButton(S.reply, "reply", message));
-      if (editable(message)) {
+      if (canPost) { actions.appendChild(actionButton(S.reply, "reply", message)); }
+      if (canPost && editable(message)) {
         actions.appendChild(actionButton(S.edit, "edit", message));
         scheduleEditExpiry(message);
       }
-      if (isOwn(message)) { actions.appendChild(actionButton(S.delete, "delete", message)); }
+      if (canPost && isOwn(message)) { actions.appendChild(actionButton(S.delete, "delete", message)); }
+      if (reportable) { actions.appendChild(actionButton(S.report, "report", message)); }
       li.appendChild(actions);
     }
+    var reportState = reports.get(message.id);
+    if (reportState && !message.deleted) { li.appendChild(reportState); }
     return li;
+  }
+
+  // --- reporting ----------------------------------------------------------------
+  var reports = new Map();  // id -> the open report form, or the note saying it was sent
+
+  function canReport(message) {
+    return me !== null && Boolean(cfg.report_url) && !isOwn(message) && !message.deleted &&
+      (cfg.report_reasons || []).length > 0;
+  }
+
+  function openReport(message) {
+    var li = elements.get(message.id);
+    if (!li) { return; }
+    if (reports.has(message.id)) {
+      var existing = reports.get(message.id).querySelector("select");
+      if (existing) { existing.focus(); }
+      return;
+    }
+    var form = el("form", "msg-report");
+    var field = el("select");
+    field.id = "report-reason-" + message.id;
+    field.name = "reason";
+    var label = el("label", null, S.report_label);
+    label.htmlFor = field.id;
+    cfg.report_reasons.forEach(function (pair) {
+      var option = el("option", null, pair[1]);
+      option.value = pair[0];
+      field.appendChild(option);
+    });
+    var send = el("button", "button small", S.report_send);
+    send.type = "submit";
+    var cancel = el("button", "button secondary small", S.cancel);
+    cancel.type = "button";
+    var status = el("p", "report-status");
+    status.setAttribute("role", "status");
+    var row = el("p", "editor-row");
+    row.appendChild(field);
+    row.appendChild(send);
+    row.appendChild(cancel);
+    form.appendChild(label);
+    form.appendChild(row);
+    form.appendChild(status);
+    reports.set(message.id, form);
+    li.appendChild(form);
+    field.focus();
+
+    cancel.addEventListener("click", function () {
+      reports.delete(message.id);
+      form.remove();
+      var again = li.querySelector('[data-action="report"]');
+      if (again) { again.focus(); }
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      send.disabled = true;
+      status.textContent = "";
+      function settle(text) {
+        var done = el("p", "report-status done", text);
+        done.setAttribute("role", "status");
+        reports.set(message.id, done);
+        form.replaceWith(done);
+      }
+      var payload = { room: topic.slice(topic.indexOf(".") + 1), id: message.id, reason: field.value };
+      window.BalaiUI.postJSON(cfg.report_url, payload).then(function () {
+        settle(S.report_thanks);
+      }, function (error) {
+        if (error.code === "already_reported") { settle(S.report_already); return; }
+        send.disabled = false;
+        status.textContent = error.code === "network" ? S.report_failed : (error.detail || S.report_failed);
+      });
+    });
   }
 
   function actionButton(label, action, message) {
@@ -415,7 +476,51 @@
       return;
     }
     dropFromOutbox(entry.client_id);
+    if (reply.code === "muted") {
+      var mutedText = reply.until ? fmt(S.muted_until, { until: whenText(reply.until) }) : reply.detail;
+      markPending(entry.client_id, "failed", S.failed + ": " + mutedText);
+      setNote(mutedText, "error");
+      return;
+    }
     markPending(entry.client_id, "failed", S.failed + ": " + reply.detail);
+  }
+
+  function whenText(iso) {
+    return dateFormat.format(new Date(iso)) + " WIB";
+  }
+
+  // --- sanctions ----------------------------------------------------------------
+  var muteNotice = null;
+  var muteTimer = null;
+
+  /** A `sanction` frame (no topic): a mute here or everywhere, or its lifting. */
+  function onSanction(frame) {
+    if (frame.type !== "sanction" || frame.kind !== "mute") { return; }
+    var slug = topic.slice(topic.indexOf(".") + 1);
+    if (frame.room && frame.room !== slug) { return; }
+    if (!muteNotice) {
+      muteNotice = el("p", "notice mute-notice");
+      muteNotice.id = "mute-notice";
+      muteNotice.setAttribute("role", "status");
+      var section = log.parentNode;
+      section.insertBefore(muteNotice, form || null);
+    }
+    window.clearTimeout(muteTimer);
+    if (frame.lifted) {
+      muteNotice.textContent = S.mute_lifted;
+      muteNotice.dataset.state = "lifted";
+      if (note && note.dataset.kind === "error") { setNote(""); }
+      return;
+    }
+    var until = frame.until ? whenText(frame.until) : "";
+    muteNotice.textContent = fmt(frame.room ? S.muted_here_until : S.muted_everywhere_until, { until: until });
+    muteNotice.dataset.state = "muted";
+    if (frame.until) {
+      var left = Date.parse(frame.until) - Date.now();
+      if (left > 0 && left < 86400000 * 2) {
+        muteTimer = window.setTimeout(function () { onSanction(Object.assign({}, frame, { lifted: true })); }, left + 1000);
+      }
+    }
   }
 
   /** One of our messages waits for a moderator (sent now, or replayed on join). */
@@ -566,6 +671,7 @@
     if (button.dataset.action === "reply") { setReply(message); }
     else if (button.dataset.action === "edit") { openEditor(message); }
     else if (button.dataset.action === "delete") { deleteMessage(message); }
+    else if (button.dataset.action === "report") { openReport(message); }
   });
 
   // --- frames from the hub ----------------------------------------------------------
@@ -655,6 +761,7 @@
     connState.textContent = state === "disconnected" && code === 4029 ? S.too_many_sockets : S[state];
   });
   hub.onAuthLost = function () { window.location.reload(); };
+  if (hub.onUntopicedFrame) { hub.onUntopicedFrame(onSanction); }
 
   if (form) {
     loadOutbox();

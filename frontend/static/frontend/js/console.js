@@ -1,0 +1,424 @@
+/* Balai Warga moderators' console (/moderasi/): queue counts and ages live
+ * from `queue.event` frames on modq.console (over the tab's hub socket),
+ * claiming one item or a batch, deciding with buttons or keys, bulk approve.
+ *
+ * The JSON API (moderation/views.py) is the authority: every decision is a
+ * POST, and a refusal comes back as {"code", "detail"}; the codes are shown
+ * in the page's language from the strings the view passes.
+ *
+ * Safety: all user text reaches the DOM through textContent.
+ */
+(function () {
+  "use strict";
+
+  var configNode = document.getElementById("console-config");
+  if (!configNode || !window.BalaiHub || !window.BalaiUI) { return; }
+  var cfg = JSON.parse(configNode.textContent);
+  var S = cfg.strings;
+  var $ = function (id) { return document.getElementById(id); };
+  var fmt = window.BalaiUI.fmt;
+  var el = window.BalaiUI.el;
+  var excerpt = window.BalaiUI.excerpt;
+
+  var statusLine = $("console-status");
+  var connState = $("conn-state");
+  var activity = $("activity");
+  var batchBox = $("batch");
+  var batchList = $("batch-list");
+  var bulkButton = $("bulk-approve");
+  var idle = $("idle");
+  var itemBox = $("item");
+  var reasonSelect = $("reject-reason");
+  var noteField = $("decide-note");
+
+  var stats = cfg.stats || {};
+  var statsAt = Date.now();
+  var claimed = [];          // item contexts claimed by me, not yet decided
+  var current = null;        // the one shown
+  var lastQueue = Object.keys(cfg.queues)[0] || null;
+  var busy = false;
+  var mine = new Set();      // ids I decided: their `decided` events are not news
+
+  function say(text, kind) {
+    statusLine.textContent = text || "";
+    statusLine.dataset.kind = kind || "";
+  }
+
+  function errorText(error) {
+    if (error && error.code && S.errors[error.code]) { return S.errors[error.code]; }
+    if (error && error.detail) { return error.detail; }
+    return S.network;
+  }
+
+  var post = window.BalaiUI.postJSON;
+
+  // --- queue statistics ---------------------------------------------------------
+  function ageText(seconds) {
+    if (seconds === null || seconds === undefined) { return S.age_none; }
+    if (seconds < 60) { return fmt(S.age_s, { n: Math.floor(seconds) }); }
+    if (seconds < 3600) { return fmt(S.age_m, { n: Math.floor(seconds / 60) }); }
+    if (seconds < 86400) { return fmt(S.age_h, { n: Math.floor(seconds / 3600) }); }
+    return fmt(S.age_d, { n: Math.floor(seconds / 86400) });
+  }
+
+  function renderStats() {
+    var elapsed = (Date.now() - statsAt) / 1000;
+    document.querySelectorAll("#queues li.queue").forEach(function (li) {
+      var entry = stats[li.dataset.queue] || { pending: 0, oldest_age: null };
+      var pending = li.querySelector(".q-pending");
+      pending.textContent = String(entry.pending);
+      pending.dataset.pending = String(entry.pending);
+      li.classList.toggle("has-items", entry.pending > 0);
+      li.querySelector(".q-age").textContent =
+        entry.oldest_age === null || entry.pending === 0 ? S.age_none : ageText(entry.oldest_age + elapsed);
+    });
+  }
+
+  function setStats(next) {
+    if (!next) { return; }
+    stats = next;
+    statsAt = Date.now();
+    renderStats();
+  }
+
+  function logActivity(text) {
+    var li = el("li", null, text);
+    var time = el("time", null, new Date().toLocaleTimeString(document.documentElement.lang || "id",
+      { hour: "2-digit", minute: "2-digit", second: "2-digit" }));
+    li.insertBefore(time, li.firstChild);
+    activity.insertBefore(li, activity.firstChild);
+    while (activity.children.length > 30) { activity.lastElementChild.remove(); }
+  }
+
+  function queueLabel(name) {
+    return cfg.queues[name] || name;
+  }
+
+  // An event's statistics may be up to a second old (moderation/events.py
+  // caches them): after a burst of events, join again for fresh ones.
+  var REFRESH_AFTER_MS = 1500;
+  var refreshTimer = null;
+  function refreshSoon() {
+    if (refreshTimer !== null) { return; }
+    refreshTimer = window.setTimeout(function () {
+      refreshTimer = null;
+      hub.rejoin("modq.console");
+    }, REFRESH_AFTER_MS);
+  }
+
+  function onQueueEvent(frame) {
+    setStats(frame.stats);
+    refreshSoon();
+    var text;
+    if (frame.event === "arrived") { text = fmt(S.event_arrived, { id: frame.item_id, queue: queueLabel(frame.queue) }); }
+    else if (frame.event === "claimed") { text = fmt(S.event_claimed, { id: frame.item_id, name: frame.by || "?" }); }
+    else if (frame.event === "decided") {
+      text = fmt(S.event_decided, { id: frame.item_id, status: S["status_" + frame.status] || frame.status });
+    } else { text = fmt(S.event_escalated, { id: frame.item_id }); }
+    logActivity(text);
+
+    var held = findClaimed(frame.item_id);
+    if (!held) { return; }
+    if (frame.event === "claimed" && frame.by && frame.by !== cfg.me) {
+      drop(frame.item_id);
+      say(fmt(S.taken_by, { id: frame.item_id, name: frame.by }), "error");
+    } else if ((frame.event === "decided" || frame.event === "escalated") && !mine.has(frame.item_id)) {
+      drop(frame.item_id);
+      say(fmt(S.decided_elsewhere, { id: frame.item_id }), "error");
+    }
+  }
+
+  // --- claimed items ----------------------------------------------------------------
+  function findClaimed(id) {
+    for (var i = 0; i < claimed.length; i++) { if (claimed[i].id === id) { return claimed[i]; } }
+    return null;
+  }
+
+  function drop(id) {
+    claimed = claimed.filter(function (item) { return item.id !== id; });
+    if (current && current.id === id) { current = claimed[0] || null; }
+    render();
+  }
+
+  function add(item) {
+    if (!findClaimed(item.id)) { claimed.push(item); }
+  }
+
+  function render() {
+    renderBatch();
+    renderItem();
+  }
+
+  function renderBatch() {
+    batchBox.hidden = claimed.length < 2;
+    batchList.textContent = "";
+    claimed.forEach(function (item) {
+      var li = el("li", "batch-item" + (current && current.id === item.id ? " current" : ""));
+      li.dataset.id = String(item.id);
+      var box = el("input");
+      box.type = "checkbox";
+      box.checked = true;
+      box.id = "batch-" + item.id;
+      box.value = String(item.id);
+      var label = el("label", null, "#" + item.id + " · " + excerpt(item.masked_text || item.text || S.missing, 70));
+      label.htmlFor = box.id;
+      var open = el("button", "link-button small", "›");
+      open.type = "button";
+      open.dataset.open = String(item.id);
+      open.setAttribute("aria-label", "#" + item.id);
+      li.appendChild(box);
+      li.appendChild(label);
+      li.appendChild(open);
+      batchList.appendChild(li);
+    });
+  }
+
+  function hitLabel(hit) {
+    var parts = String(hit).split(":");
+    var label = S.hits[parts[0]];
+    if (!label) { return hit; }
+    return parts.length > 1 ? label + ": " + parts.slice(1).join(":") : label;
+  }
+
+  function renderItem() {
+    var item = current;
+    itemBox.hidden = !item;
+    idle.hidden = Boolean(item) || claimed.length > 0;
+    if (!item) { return; }
+    itemBox.dataset.id = String(item.id);
+    $("item-title").textContent = "#" + item.id + " · " + queueLabel(item.queue) +
+      (item.delivery_count > 1 ? " · " + fmt(S.delivered, { n: item.delivery_count }) : "");
+    var author = item.author || {};
+    $("item-author").textContent = author.name ? author.name + " (@" + author.username + ", " + ((cfg.roles || {})[author.role] || author.role) + ")" : "—";
+    var history = item.author_history || {};
+    $("item-history").textContent = fmt(S.history, {
+      approved: history.approved || 0, rejected: history.rejected || 0, pending: history.pending || 0,
+      sanctions: item.author_sanctions || 0,
+    });
+    var hits = $("item-hits");
+    hits.textContent = "";
+    (item.reasons || []).forEach(function (hit) { hits.appendChild(el("li", "hit", hitLabel(hit))); });
+    var where = $("item-where");
+    where.textContent = item.where || "—";
+    where.href = typeof item.url === "string" && item.url.charAt(0) === "/" ? item.url : "#";
+    $("item-text").textContent = item.missing ? S.missing : item.text;
+    $("item-masked").textContent = item.missing ? "" : item.masked_text;
+    var around = $("item-around");
+    around.textContent = "";
+    var seq = null;
+    var match = /#m-?(\d+)$/.exec(item.url || "");
+    if (match) { seq = Number(match[1]); }
+    var placed = false;
+    function marker() {
+      var li = el("li", "around-this", "→ " + S.this_message + ": " + excerpt(item.masked_text || item.text, 120));
+      around.appendChild(li);
+      placed = true;
+    }
+    (item.around || []).forEach(function (m) {
+      if (!placed && seq !== null && m.id > seq) { marker(); }
+      var li = el("li");
+      li.appendChild(el("span", "around-id", "#" + m.id));
+      li.appendChild(el("strong", null, m.author));
+      li.appendChild(el("span", "around-text", m.text));
+      around.appendChild(li);
+    });
+    if (!placed) { marker(); }
+    if (!(item.around || []).length) { around.appendChild(el("li", "muted", S.no_context)); }
+  }
+
+  function show(id) {
+    current = findClaimed(id) || current;
+    render();
+    itemBox.focus();
+  }
+
+  // --- claiming -----------------------------------------------------------------------
+  function claimOne(queue) {
+    return post(cfg.urls.claim, { queue: queue }).then(function (data) { return data.item; });
+  }
+
+  function claimNext(queue) {
+    if (busy) { return; }
+    queue = queue || (current && current.queue) || lastQueue;
+    if (!queue) { return; }
+    // The ones already claimed come first.
+    var waiting = claimed.filter(function (item) { return !current || item.id !== current.id; });
+    if (current === null && waiting.length) { show(waiting[0].id); return; }
+    lastQueue = queue;
+    busy = true;
+    say("");
+    claimOne(queue).then(function (item) {
+      busy = false;
+      if (!item) {
+        say(S.empty_queue);
+        return;
+      }
+      add(item);
+      current = item;
+      render();
+      itemBox.focus();
+    }, function (error) {
+      busy = false;
+      say(errorText(error), "error");
+    });
+  }
+
+  function claimBatch(queue) {
+    if (busy) { return; }
+    lastQueue = queue;
+    busy = true;
+    say("");
+    var got = 0;
+    function step(left) {
+      if (left === 0) { return Promise.resolve(); }
+      return claimOne(queue).then(function (item) {
+        if (!item) { return null; }
+        got += 1;
+        add(item);
+        return step(left - 1);
+      });
+    }
+    step(cfg.batch_size).then(function () {
+      busy = false;
+      if (!current && claimed.length) { current = claimed[0]; }
+      render();
+      say(got ? fmt(S.claimed_n, { n: got }) : S.empty_queue);
+      if (got) { itemBox.focus(); }
+    }, function (error) {
+      busy = false;
+      if (!current && claimed.length) { current = claimed[0]; }
+      render();
+      say(errorText(error), "error");
+    });
+  }
+
+  // --- deciding --------------------------------------------------------------------------
+  var DONE = { approve: "approved", approve_redacted: "approved_redacted", reject: "rejected", escalate: "escalated" };
+
+  function decide(action) {
+    if (!current || busy) { return; }
+    var item = current;
+    var reason = reasonSelect.value;
+    if (action === "reject" && !reason) {
+      say(S.choose_reason, "error");
+      reasonSelect.focus();
+      return;
+    }
+    busy = true;
+    mine.add(item.id);
+    post(cfg.urls.decide, { item: item.id, action: action, reason: action === "reject" ? reason : "",
+                            note: noteField.value }).then(function () {
+      busy = false;
+      say(S[DONE[action]], "ok");
+      afterDecision(item.id);
+    }, function (error) {
+      busy = false;
+      mine.delete(item.id);
+      say(errorText(error), "error");
+      if (error.code === "already_decided" || error.code === "not_claimed" || error.code === "not_found") {
+        drop(item.id);
+      }
+    });
+  }
+
+  function afterDecision(id) {
+    reasonSelect.value = "";
+    noteField.value = "";
+    drop(id);
+    if (current) { itemBox.focus(); }
+  }
+
+  function bulkApprove() {
+    if (busy) { return; }
+    var ids = Array.prototype.map.call(batchList.querySelectorAll("input[type=checkbox]:checked"),
+      function (box) { return Number(box.value); });
+    if (!ids.length) { return; }
+    busy = true;
+    ids.forEach(function (id) { mine.add(id); });
+    post(cfg.urls.bulk_approve, { items: ids }).then(function (data) {
+      busy = false;
+      var results = data.results || {};
+      var ok = 0;
+      var failed = [];
+      ids.forEach(function (id) {
+        var result = results[String(id)];
+        if (result === "approved") { ok += 1; drop(id); }
+        else {
+          mine.delete(id);
+          failed.push("#" + id + ": " + errorText({ code: result }));
+          if (result === "already_decided" || result === "not_claimed") { drop(id); }
+        }
+      });
+      say(failed.length ? fmt(S.bulk_some_failed, { n: ok, failed: failed.join("; ") }) : fmt(S.bulk_done, { n: ok }),
+        failed.length ? "error" : "ok");
+    }, function (error) {
+      busy = false;
+      ids.forEach(function (id) { mine.delete(id); });
+      say(errorText(error), "error");
+    });
+  }
+
+  // --- wiring -------------------------------------------------------------------------------
+  document.getElementById("queues").addEventListener("click", function (event) {
+    var one = event.target.closest("button[data-claim]");
+    var many = event.target.closest("button[data-claim-batch]");
+    if (one) { claimNext(one.dataset.claim); }
+    else if (many) { claimBatch(many.dataset.claimBatch); }
+  });
+  itemBox.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-action]");
+    if (button) { decide(button.dataset.action); }
+  });
+  batchList.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-open]");
+    if (button) { show(Number(button.dataset.open)); }
+  });
+  bulkButton.addEventListener("click", bulkApprove);
+  $("decide").addEventListener("submit", function (event) { event.preventDefault(); });
+
+  function typing(target) {
+    if (!target || !target.tagName) { return false; }
+    var tag = target.tagName.toLowerCase();
+    if (tag === "textarea" || tag === "select" || target.isContentEditable) { return true; }
+    if (tag !== "input") { return false; }
+    return ["checkbox", "radio", "button", "submit", "reset"].indexOf((target.type || "").toLowerCase()) === -1;
+  }
+
+  var KEYS = { a: "approve", s: "approve_redacted", r: "reject", e: "escalate" };
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) { return; }
+    if (typing(event.target)) {
+      if (event.key === "Escape") {
+        event.target.blur();
+        if (!itemBox.hidden) { itemBox.focus(); }
+      }
+      return;
+    }
+    var key = (event.key || "").toLowerCase();
+    if (KEYS[key]) {
+      if (!current) { return; }
+      event.preventDefault();
+      decide(KEYS[key]);
+    } else if (key === "n") {
+      event.preventDefault();
+      claimNext(null);
+    }
+  });
+
+  var hub = window.BalaiHub.get();
+  hub.onState(function (state) {
+    connState.dataset.state = state;
+    connState.textContent = S[state] || state;
+  });
+  hub.subscribe("modq.console", {
+    lastId: function () { return null; },
+    onOpen: function () {},
+    onJoinError: function (frame) { say(errorText(frame), "error"); },
+    onFrame: function (frame) {
+      if (frame.type === "joined") { setStats(frame.queues); }
+      else if (frame.type === "queue.event") { onQueueEvent(frame); }
+    },
+  });
+  renderStats();
+  window.setInterval(renderStats, 1000);
+})();

@@ -1,0 +1,151 @@
+"""The moderators' console page (moderation/views.py:console) and the room
+page's way of reporting a message by its visible id (moderation/views.py:report)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+import pytest
+from django.urls import reverse
+
+from accounts.choices import Role
+from accounts.models import User
+from moderation.models import RejectReason, Report
+from moderation.services import item_enqueue
+from realtime.chat.models import Message, MessageStatus
+from realtime.chat.services import room_upsert
+
+pytestmark = pytest.mark.django_db
+
+_starter = importlib.import_module("moderation.migrations.0002_starter_lists")
+
+
+@pytest.fixture(autouse=True)
+def reasons():
+    for position, (code, label_id, label_en) in enumerate(_starter.REASONS):
+        RejectReason.objects.get_or_create(code=code, defaults={"label_id": label_id, "label_en": label_en,
+                                                                "position": position})
+
+
+def make(username: str, role: str = Role.CITIZEN) -> User:
+    return User.objects.create_user(username=username, password="pw", display_name=username.title(), role=role)
+
+
+def config_of(response) -> dict:
+    html = response.content.decode()
+    start = html.index(">", html.index('id="console-config"')) + 1
+    return json.loads(html[start:html.index("</script>", start)])
+
+
+def test_guests_are_sent_to_sign_in(client):
+    response = client.get(reverse("moderation:console"))
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+@pytest.mark.parametrize("role", [Role.CITIZEN, Role.OFFICIAL])
+def test_citizens_and_officials_are_refused(client, role):
+    client.force_login(make("someone", role))
+    assert client.get(reverse("moderation:console")).status_code == 403
+
+
+def test_a_moderator_sees_the_queues_reasons_and_shortcuts(client):
+    client.force_login(make("moderator", Role.MODERATOR))
+    response = client.get(reverse("moderation:console"), HTTP_ACCEPT_LANGUAGE="id")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-queue="chat"' in html and 'data-queue="reports"' in html
+    assert 'data-queue="escalated"' not in html  # administrators only
+    first = RejectReason.objects.filter(active=True).first()
+    assert f'<option value="{first.code}">{first.label_id}</option>' in html
+    assert "<kbd>A</kbd>" in html and "<kbd>R</kbd>" in html
+    assert "js/console.js" in html and "js/hub.js" in html
+    config = config_of(response)
+    assert config["me"] == "moderator"
+    assert set(config["queues"]) == {"chat", "reports"}
+    assert config["stats"]["chat"] == {"pending": 0, "oldest_age": None}
+    assert config["urls"]["claim"] == reverse("moderation:claim")
+    assert config["strings"]["errors"]["already_decided"]
+
+
+def test_an_administrator_also_sees_the_escalations(client):
+    client.force_login(make("admin", Role.ADMIN))
+    response = client.get(reverse("moderation:console"))
+    assert response.status_code == 200
+    assert 'data-queue="escalated"' in response.content.decode()
+    assert "escalated" in config_of(response)["queues"]
+
+
+def test_the_page_counts_what_waits(client):
+    room, _ = room_upsert(slug="bupati", title="Ruang Bupati", premoderated=True)
+    held = Message.objects.create(room=room, author=make("siti"), body="Mohon dicek.", html="Mohon dicek.",
+                                  status=MessageStatus.HELD)
+    item_enqueue(queue="chat", target_kind="chat.message", target_id=held.pk, author_id=held.author_id,
+                 reasons=["premoderated"])
+    client.force_login(make("moderator", Role.MODERATOR))
+    response = client.get(reverse("moderation:console"))
+    assert config_of(response)["stats"]["chat"]["pending"] == 1
+    assert 'data-pending="1"' in response.content.decode()
+
+
+def test_hub_script_is_loaded_once_on_a_room_page(client):
+    room_upsert(slug="bupati", title="Ruang Bupati")
+    client.force_login(make("siti"))
+    html = client.get(reverse("frontend:room", args=["bupati"])).content.decode()
+    assert html.count("js/hub.js") == 1 and html.count("js/notify.js") == 1
+    client.logout()
+    html = client.get(reverse("frontend:room", args=["bupati"])).content.decode()
+    assert html.count("js/hub.js") == 1 and "js/notify.js" not in html
+
+
+def test_every_signed_in_page_has_the_bell_and_the_hub(client):
+    client.force_login(make("siti"))
+    html = client.get(reverse("frontend:home")).content.decode()
+    assert 'id="notify-bell"' in html and "js/hub.js" in html and "js/notify.js" in html
+    assert 'id="notify-config"' in html
+
+
+def report(client, payload):
+    return client.post(reverse("moderation:report"), data=json.dumps(payload), content_type="application/json")
+
+
+def test_a_reader_reports_a_message_by_its_visible_id(client):
+    room, _ = room_upsert(slug="bupati", title="Ruang Bupati")
+    message = Message.objects.create(room=room, author=make("budi"), body="Pesan yang kasar.",
+                                     html="Pesan yang kasar.", seq=1)
+    client.force_login(make("siti"))
+    reason = RejectReason.objects.first().code
+    response = report(client, {"room": "bupati", "id": message.seq, "reason": reason})
+    assert response.status_code == 201, response.content
+    assert Report.objects.get().target_id == message.pk
+    again = report(client, {"room": "bupati", "id": message.seq, "reason": reason})
+    assert again.status_code == 409 and again.json()["code"] == "already_reported"
+
+
+@pytest.mark.parametrize("payload", [{"room": "bupati", "id": 99}, {"room": "nowhere", "id": 1},
+                                     {"room": ["bupati"], "id": 1}])
+def test_reporting_an_unknown_message_is_not_found(client, payload):
+    room_upsert(slug="bupati", title="Ruang Bupati")
+    client.force_login(make("siti"))
+    response = report(client, {**payload, "reason": RejectReason.objects.first().code})
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def test_a_malformed_visible_id_is_invalid(client):
+    room_upsert(slug="bupati", title="Ruang Bupati")
+    client.force_login(make("siti"))
+    response = report(client, {"room": "bupati", "id": "1; drop", "reason": "spam"})
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+
+
+def test_the_room_page_offers_report_reasons_to_signed_in_readers(client):
+    room_upsert(slug="bupati", title="Ruang Bupati")
+    from tests.frontend.test_rooms import config_of as room_config
+
+    assert room_config(client.get(reverse("frontend:room", args=["bupati"])))["report_reasons"] == []
+    client.force_login(make("siti"))
+    config = room_config(client.get(reverse("frontend:room", args=["bupati"])))
+    assert config["report_url"] == reverse("moderation:report")
+    assert [code for code, _label in config["report_reasons"]] == list(
+        RejectReason.objects.filter(active=True).values_list("code", flat=True))
