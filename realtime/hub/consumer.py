@@ -65,11 +65,11 @@ class HubConsumer(AsyncWebsocketConsumer):
         self.control_topics: list[str] = []
         self.pump: asyncio.Task | None = None
         self.closing = False
-        await self.accept()
         if self.user_id is not None:
             limit = settings.HUB_MAX_SOCKETS_PER_USER
             if not await presence.connection_open(self.user_id, self.connection_id, limit):
                 self.user_id = None  # nothing was counted for this socket
+                await self.accept()
                 await self.send_frame(HubError(RATE_LIMITED, "too many open connections for this account",
                                                retry_after=30).frame(None))
                 await self.close(CLOSE_TOO_MANY)
@@ -80,6 +80,9 @@ class HubConsumer(AsyncWebsocketConsumer):
         fanout = get_fanout()
         for topic in self.control_topics:
             await fanout.subscribe(topic, self)
+        # Accept only once on the control topics: a sign-out made after the
+        # client saw the socket open can no longer be missed.
+        await self.accept()
         get_local().add(self)
         self.pump = asyncio.get_running_loop().create_task(self._pump())
         await self._auto_join()
