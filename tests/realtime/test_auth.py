@@ -145,3 +145,11 @@ async def test_socket_limit_holds_for_simultaneous_connects(room, make_user, con
             continue
         kept += not any(f["type"] == "error" and f["code"] == "rate_limited" for f in frames)
     assert 1 <= kept <= 2
+
+
+async def test_sign_out_right_after_connect_still_closes_the_socket(room, make_user, connect):
+    alice = await make_user("alice")
+    sock = await connect(alice)  # no round trip after the handshake
+    response = await sync_to_async(sock.client.post)("/akun/keluar/")
+    assert response.status_code == 302
+    assert await sock.wait_closed(timeout=3) == CLOSE_AUTH_LOST
