@@ -17,6 +17,7 @@ from realtime import pii
 from realtime.chat import hooks
 from realtime.chat import services as chat_services
 from realtime.chat.models import Message, MessageStatus
+from realtime.chat.serializers import message_url
 from realtime.hub.errors import MUTED, HubError
 from realtime.notify.services import notification_send
 
@@ -51,7 +52,7 @@ def _context(message: Message) -> dict:
         "author": {"id": message.author_id, "name": message.author.display_name, "username": message.author.username,
                    "role": message.author.role},
         "where": message.room.title,
-        "url": f"/ruang/{message.room.slug}/" + (f"#m{message.seq}" if message.seq else ""),
+        "url": message_url(message),
         "around": [{"id": m.seq, "author": m.author.display_name, "text": pii.mask(m.body),
                     "this": False} for m in around],
     }

@@ -50,3 +50,9 @@ def held_frame(message: Message) -> dict:
 
 def deleted_frame(message: Message) -> dict:
     return {"type": "message.deleted", "topic": message.room.topic, "id": message.seq, "rev": message.rev}
+
+
+def message_url(message: Message) -> str:
+    """Where a message is seen: its room page, scrolled to it (``#m-<id>``,
+    the anchor room.js gives each message)."""
+    return f"/ruang/{message.room.slug}/" + (f"#m-{message.seq}" if message.seq else "")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from accounts.models import User
+from realtime.chat.serializers import message_url
 from realtime.notify.services import notification_send
 
 MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_.+-]{1,150})")
@@ -23,7 +24,7 @@ def notify_chat_message(message) -> None:
     author = message.author
     params = {"actor": author.display_name or author.username, "room": message.room.title,
               "excerpt": _excerpt(message.body)}
-    url = f"/ruang/{message.room.slug}/#m{message.seq}"
+    url = message_url(message)
     notified = {author.pk}
     if message.reply_to_id and message.reply_to.author_id not in notified:
         notification_send(recipients=[message.reply_to.author_id], kind="chat.reply", actor=author, url=url,

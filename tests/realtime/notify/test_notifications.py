@@ -44,7 +44,7 @@ async def test_a_reply_reaches_every_tab_of_the_author_and_nobody_else(room, mak
         note = frame["notification"]
         assert note["kind"] == "chat.reply" and note["read"] is False
         assert "Budi Hartono membalas pesan Anda" in note["text"]
-        assert note["url"].startswith("/ruang/bupati/#m")
+        assert note["url"] == "/ruang/bupati/#m-2", "links to the reply on the room page"
     assert await other_sock.nothing(0.5)
     assert await sync_to_async(Notification.objects.filter(recipient=siti).count)() == 1
 
