@@ -33,6 +33,9 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     from pathlib import Path
 
     db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("postgresql"):
+        # One test database per run: concurrent runs against one server never collide.
+        db.setdefault("TEST", {})["NAME"] = f"test_balai_{os.getpid()}"
     if db["ENGINE"].endswith("sqlite3"):
         var = Path(settings.VAR_DIR)
         var.mkdir(parents=True, exist_ok=True)
