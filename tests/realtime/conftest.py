@@ -92,7 +92,9 @@ class Socket:
             message["text"] = text
         await self.comm.send_input(message)
 
-    async def recv(self, timeout: float = 3) -> dict:
+    async def recv(self, timeout: float = 10) -> dict:
+        # Generous: a loaded machine (two CPUs, other suites running) can stall
+        # a reply for seconds; a test expecting silence uses ``nothing``.
         message = await self.comm.receive_output(timeout)
         if message["type"] == "websocket.close":
             raise Closed(message.get("code"))
@@ -101,14 +103,14 @@ class Socket:
         check_frame(frame, "server")
         return frame
 
-    async def request(self, frame: dict, timeout: float = 3) -> dict:
+    async def request(self, frame: dict, timeout: float = 10) -> dict:
         """Send ``frame``; the next frame that is not a ``presence`` event (those come any time)."""
         await self.send(frame)
         while (reply := await self.recv(timeout))["type"] == "presence":
             pass
         return reply
 
-    async def recv_until(self, frame_type: str, timeout: float = 3, **match) -> dict:
+    async def recv_until(self, frame_type: str, timeout: float = 10, **match) -> dict:
         while True:
             frame = await self.recv(timeout)
             if frame["type"] == frame_type and all(frame.get(k) == v for k, v in match.items()):
@@ -141,7 +143,7 @@ class Socket:
             if reply["type"] in ("ack", "error"):
                 return reply
 
-    async def ping(self, ref: str = "p", timeout: float = 3) -> list[dict]:
+    async def ping(self, ref: str = "p", timeout: float = 10) -> list[dict]:
         """Ping and wait for the pong with ``ref``; returns the frames that came before it."""
         await self.send({"type": "ping", "ref": ref})
         before = []
@@ -151,7 +153,7 @@ class Socket:
                 return before
             before.append(frame)
 
-    async def wait_closed(self, timeout: float = 3) -> int | None:
+    async def wait_closed(self, timeout: float = 10) -> int | None:
         """Skip frames until the server closes; return the close code."""
         try:
             while True:
