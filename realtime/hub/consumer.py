@@ -135,9 +135,11 @@ class HubConsumer(AsyncWebsocketConsumer):
             log.exception("hub frame failed")
             await self.send_frame(HubError(INTERNAL).frame(ref))
 
-    async def _still_authorized(self) -> bool:
-        """Re-read the session now and then; close on authentication loss."""
-        if self.user_id is None or time.monotonic() - self.checked_at < RECHECK_S:
+    async def _still_authorized(self, force: bool = False) -> bool:
+        """Re-read the session now and then; close on authentication loss.
+        (``LocalSockets`` also forces this for sockets that only listen, when
+        their session is gone from the cache.)"""
+        if self.user_id is None or (not force and time.monotonic() - self.checked_at < RECHECK_S):
             return True
         user = await reload_user(self.session_key)
         self.checked_at = time.monotonic()

@@ -15,18 +15,24 @@ log = logging.getLogger(__name__)
 
 #: At most one presence frame per topic per this many seconds from a process.
 PRESENCE_THROTTLE_S = 1.0
+#: How often sockets' sessions are looked up in the session cache.
+SESSION_WATCH_S = 4.0
 
 
 class LocalSockets:
     def __init__(self) -> None:
         self.sockets: set = set()
         self._heartbeat: asyncio.Task | None = None
+        self._watch: asyncio.Task | None = None
         self._recounts: dict[str, asyncio.Task] = {}
 
     def add(self, socket) -> None:
         self.sockets.add(socket)
+        loop = asyncio.get_running_loop()
         if self._heartbeat is None or self._heartbeat.done():
-            self._heartbeat = asyncio.get_running_loop().create_task(self._beat(), name="hub-heartbeat")
+            self._heartbeat = loop.create_task(self._beat(), name="hub-heartbeat")
+        if self._watch is None or self._watch.done():
+            self._watch = loop.create_task(self._watch_sessions(), name="hub-session-watch")
 
     def remove(self, socket) -> None:
         self.sockets.discard(socket)
@@ -47,6 +53,32 @@ class LocalSockets:
         except Exception:
             self._recounts.pop(topic, None)
             log.warning("presence recount of %s failed", topic, exc_info=True)
+
+    async def _watch_sessions(self) -> None:
+        """Every ``SESSION_WATCH_S``: sockets whose session is no longer in the
+        session cache re-read it from the database, and close if it is gone.
+        Sign-out normally closes them at once through a control event; this
+        bounds the delay when that event was lost, for sockets that only listen
+        too (those that send are re-checked on their frames). One Redis round
+        trip per process; the database only for cache misses."""
+        from django.conf import settings
+        from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+        from django.core.cache import caches
+
+        cache = caches[settings.SESSION_CACHE_ALIAS]
+        while self.sockets:
+            await asyncio.sleep(SESSION_WATCH_S)
+            try:
+                watched = [s for s in list(self.sockets) if s.user_id and s.session_key and not s.closing]
+                if not watched:
+                    continue
+                keys = {s: KEY_PREFIX + s.session_key for s in watched}
+                cached = await cache.aget_many(list(keys.values()))
+                for socket, cache_key in keys.items():
+                    if cache_key not in cached:
+                        await socket._still_authorized(force=True)
+            except Exception:
+                log.warning("session watch failed", exc_info=True)
 
     async def _beat(self) -> None:
         while self.sockets:
