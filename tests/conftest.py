@@ -50,3 +50,17 @@ def live_server_url(transactional_db):
 
     with daphne_server(connection.settings_dict) as url:
         yield url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_connections_at_teardown(django_db_setup, django_db_blocker):
+    """PostgreSQL refuses to drop a test database that live servers or worker
+    threads still hold a connection to; end those sessions first."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")

@@ -152,12 +152,15 @@ async def message_send(*, user, room_slug: str, client_id: str, body: str, reply
     text = rules.clean_body(body)
     exempt = rules.is_staff_voice(user)
     if not exempt:
-        retry = await ratelimit.cooldown(room.slow_mode_seconds, "slow", room.slug, str(user.pk))
+        # Slow mode is only started once the token bucket let the message
+        # through, so a refused message never costs a slow-mode wait.
+        who = (room.slug, str(user.pk))
+        retry = await ratelimit.cooldown_left(room.slow_mode_seconds, "slow", *who)
         if retry is None:
-            retry = await ratelimit.hit(settings.CHAT_RATE_COUNT, settings.CHAT_RATE_SECONDS,
-                                        "chat", room.slug, str(user.pk))
+            retry = await ratelimit.hit(settings.CHAT_RATE_COUNT, settings.CHAT_RATE_SECONDS, "chat", *who)
         if retry is not None:
             raise HubError(RATE_LIMITED, retry_after=retry)
+        await ratelimit.cooldown_start(room.slow_mode_seconds, "slow", *who)
     return await db_async(_store)(
         room=room, user=user, client_id=client_id, body=text, reply_to=parent, exempt=exempt)
 

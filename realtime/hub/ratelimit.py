@@ -42,13 +42,15 @@ async def hit(count: int, seconds: int, *identifiers: str) -> int | None:
     return max(1, math.ceil(stats.reset_time - time.time()))
 
 
-async def cooldown(seconds: int, *identifiers: str) -> int | None:
-    """Allow one hit per ``seconds`` (slow mode); ``None`` if allowed, else
-    seconds left."""
+async def cooldown_left(seconds: int, *identifiers: str) -> int | None:
+    """Slow mode: seconds until the next hit is allowed, or ``None`` if now."""
     if seconds <= 0:
         return None
-    name = key("cooldown", *identifiers)
-    client = get_redis()
-    if await client.set(name, 1, nx=True, ex=seconds):
-        return None
-    return max(1, await client.ttl(name))
+    left = await get_redis().ttl(key("cooldown", *identifiers))
+    return max(1, left) if left > 0 else None
+
+
+async def cooldown_start(seconds: int, *identifiers: str) -> None:
+    """Slow mode: a hit was allowed; the next one waits ``seconds``."""
+    if seconds > 0:
+        await get_redis().set(key("cooldown", *identifiers), 1, ex=seconds)
