@@ -62,8 +62,20 @@ def item_context(*, item: QueueItem) -> dict:
         "target_id": item.target_id, "reasons": item.reasons, "delivery_count": item.delivery_count,
         "created_at": item.created_at.isoformat(), "author_history": history,
         "author_sanctions": Sanction.objects.filter(user_id=item.author_id).count() if item.author_id else 0,
+        "author_active_sanctions": active_sanctions(item.author_id) if item.author_id else [],
         **context,
     }
+
+
+def active_sanctions(user_id: int) -> list[dict]:
+    """The user's sanctions in force now (not lifted, not ended), newest first:
+    ``[{id, kind, room, until}]``; ``room`` None is everywhere, ``until`` None
+    is until lifted (a ban)."""
+    now = timezone.now()
+    rows = (Sanction.objects.filter(user_id=user_id, lifted_at__isnull=True)
+            .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now)).order_by("-created_at", "-pk"))
+    return [{"id": s.pk, "kind": s.kind, "room": s.room_slug or None,
+             "until": s.ends_at.isoformat() if s.ends_at else None} for s in rows]
 
 
 def active_mute(*, user_id: int, room_slug: str) -> Sanction | None:

@@ -52,6 +52,7 @@ def _context(message: Message) -> dict:
         "author": {"id": message.author_id, "name": message.author.display_name, "username": message.author.username,
                    "role": message.author.role},
         "where": message.room.title,
+        "room": message.room.slug,
         "url": message_url(message),
         "around": [{"id": m.seq, "author": m.author.display_name, "text": pii.mask(m.body),
                     "this": False} for m in around],
