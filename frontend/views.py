@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from moderation import selectors as moderation_selectors
+from moderation.texts import sanction_strings
 from realtime.chat import rules, selectors
 
 
@@ -32,6 +33,7 @@ def room(request, slug: str):
     if not room.is_public and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     refusal = rules.post_refusal(room, request.user)
+    is_moderator = bool(request.user.is_authenticated and request.user.is_moderator)
     return render(request, "frontend/room.html", {
         "room": room,
         "cannot_post_reason": None if refusal is None else str(refusal.detail),
@@ -44,8 +46,24 @@ def room(request, slug: str):
             "roles": {value: str(label) for value, label in Role.choices},
             "report_url": reverse("moderation:report") if request.user.is_authenticated else None,
             "report_reasons": _report_reasons() if request.user.is_authenticated else [],
+            # Moderators and administrators: remove any message, mute or ban its
+            # author (the hub and the sanction API check the role again).
+            "is_moderator": is_moderator,
+            "can_sanction_staff": bool(is_moderator and request.user.is_superuser),
+            "sanction_url": reverse("moderation:sanction") if is_moderator else None,
+            "moderator_strings": _moderator_strings() if is_moderator else {},
         },
     })
+
+
+def _moderator_strings() -> dict[str, object]:
+    """The sentences of the moderators' tools in the room page (room.js)."""
+    return {
+        "remove": _("Remove"),
+        "confirm_remove": _("Remove this message by {name}? Everyone will see that it was removed."),
+        "scope_room": _("In this room"),
+        **sanction_strings(),
+    }
 
 
 def _report_reasons() -> list[list[str]]:

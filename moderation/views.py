@@ -23,6 +23,7 @@ from moderation.errors import DETAIL, FORBIDDEN, HTTP_STATUS, INVALID, NOT_FOUND
 from moderation.integrations.chat import TARGET as CHAT_MESSAGE
 from moderation.models import QueueItem, Sanction
 from moderation.queues import ESCALATED, all_queues
+from moderation.texts import sanction_strings
 from realtime.chat import selectors as chat_selectors
 
 
@@ -83,10 +84,14 @@ def console(request):
         "queues": queues, "queue_rows": rows, "stats": stats, "reasons": reasons,
         "console_config": {
             "queues": {name: label for name, label in queues}, "stats": stats,
-            "me": request.user.username, "batch_size": CONSOLE_BATCH, "strings": _console_strings(),
+            "me": request.user.username, "me_id": request.user.pk, "batch_size": CONSOLE_BATCH,
+            "strings": _console_strings(), "can_sanction_staff": request.user.is_superuser,
             "roles": {value: str(label) for value, label in Role.choices},
             "urls": {"claim": reverse("moderation:claim"), "decide": reverse("moderation:decide"),
-                     "bulk_approve": reverse("moderation:bulk_approve")},
+                     "bulk_approve": reverse("moderation:bulk_approve"), "sanction": reverse("moderation:sanction"),
+                     # "{id}" is filled in by the script
+                     "sanction_lift": reverse("moderation:sanction_lift", args=[0]).replace("/0/", "/{id}/"),
+                     "item": reverse("moderation:item", args=[0]).replace("/0/", "/{id}/")},
         },
     })
 
@@ -126,6 +131,17 @@ def _console_strings() -> dict[str, str]:
                  "personal_data": _("personal data"), "too_many_links": _("too many links"),
                  "repeated_text": _("repeated text"), "new_account": _("new account"), "report": _("reported")},
         "errors": {code: str(detail) for code, detail in DETAIL.items()},
+        "sanctions": {
+            **sanction_strings(),
+            "scope_room": _("In {room}"),
+            "muted_in": _("{name} is muted in {room} for {duration}."),
+            "active_mute_room": _("Muted in {room} until {until}"),
+            "active_mute_everywhere": _("Muted in every room until {until}"),
+            "active_ban": _("Banned until lifted"),
+            "none": _("No sanctions in force."),
+            "lift": _("Lift"),
+            "lifted": _("The sanction has been lifted."),
+        },
     }
 
 

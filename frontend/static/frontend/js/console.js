@@ -30,6 +30,13 @@
   var itemBox = $("item");
   var reasonSelect = $("reject-reason");
   var noteField = $("decide-note");
+  var sanctionBox = $("item-sanctions");
+  var sanctionList = $("sanction-list");
+  var sanctionForm = $("sanction-form");
+  var sanctionDuration = $("sanction-duration");
+  var sanctionScope = $("sanction-scope");
+  var sanctionReason = $("sanction-reason");
+  var SX = S.sanctions;
 
   var stats = cfg.stats || {};
   var statsAt = Date.now();
@@ -224,7 +231,121 @@
     });
     if (!placed) { marker(); }
     if (!(item.around || []).length) { around.appendChild(el("li", "muted", S.no_context)); }
+    renderSanctions(item);
   }
+
+  // --- sanctions on the item's author -----------------------------------------------------
+  var sanctionsFor = null;   // the item whose author the mute form was last set up for
+  var untilFormat = new Intl.DateTimeFormat(document.documentElement.lang || "id", {
+    day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", timeZone: "Asia/Jakarta" });
+
+  function sanctionable(item) {
+    var author = item.author || {};
+    if (typeof author.id !== "number" || author.id === cfg.me_id) { return false; }
+    var staff = author.role === "moderator" || author.role === "admin";
+    return !staff || Boolean(cfg.can_sanction_staff);
+  }
+
+  function sanctionText(sanction) {
+    if (sanction.kind === "ban") { return SX.active_ban; }
+    var until = sanction.until ? untilFormat.format(new Date(sanction.until)) + " WIB" : "—";
+    return sanction.room ? fmt(SX.active_mute_room, { room: sanction.room, until: until })
+      : fmt(SX.active_mute_everywhere, { until: until });
+  }
+
+  function renderSanctions(item) {
+    sanctionBox.hidden = !sanctionable(item);
+    if (sanctionBox.hidden) { return; }
+    if (sanctionsFor !== item.id) {  // a new item: a fresh form
+      sanctionsFor = item.id;
+      sanctionReason.value = "";
+      sanctionDuration.selectedIndex = 0;
+      sanctionScope.textContent = "";
+      if (item.room) {
+        var here = el("option", null, fmt(SX.scope_room, { room: item.where || item.room }));
+        here.value = item.room;
+        sanctionScope.appendChild(here);
+      }
+      var everywhere = el("option", null, SX.scope_everywhere);
+      everywhere.value = "";
+      sanctionScope.appendChild(everywhere);
+    }
+    sanctionList.textContent = "";
+    var active = item.author_active_sanctions || [];
+    if (!active.length) { sanctionList.appendChild(el("li", "muted", SX.none)); }
+    active.forEach(function (sanction) {
+      var li = el("li", "sanction sanction-" + sanction.kind);
+      li.dataset.sanction = String(sanction.id);
+      li.appendChild(el("span", null, sanctionText(sanction)));
+      var lift = el("button", "button secondary small", SX.lift);
+      lift.type = "button";
+      lift.dataset.lift = String(sanction.id);
+      lift.setAttribute("aria-label", SX.lift + ": " + sanctionText(sanction));
+      li.appendChild(lift);
+      sanctionList.appendChild(li);
+    });
+  }
+
+  function sanctionError(error) {
+    return (error && SX.errors[error.code]) || errorText(error);
+  }
+
+  /** Read the item again for its author's sanctions in force. */
+  function refreshSanctions(item) {
+    return window.fetch(cfg.urls.item.replace("{id}", String(item.id)), {
+      credentials: "same-origin", headers: { "Accept": "application/json" },
+    }).then(function (response) { return response.ok ? response.json() : null; }).then(function (data) {
+      if (!data || !data.item) { return; }
+      item.author_active_sanctions = data.item.author_active_sanctions;
+      item.author_sanctions = data.item.author_sanctions;
+      if (current && current.id === item.id) { renderItem(); }
+    }, function () { /* the list stays as it was; the status line said what happened */ });
+  }
+
+  function impose(kind) {
+    if (!current || busy) { return; }
+    var item = current;
+    var name = (item.author || {}).name || "";
+    if (kind === "ban" && !window.confirm(fmt(SX.confirm_ban, { name: name }))) { return; }
+    var room = kind === "mute" ? sanctionScope.value : "";
+    var durationLabel = sanctionDuration.options[sanctionDuration.selectedIndex].textContent;
+    busy = true;
+    post(cfg.urls.sanction, { user: item.author.id, kind: kind, duration: kind === "mute" ? sanctionDuration.value : null,
+                              room: room, reason: sanctionReason.value }).then(function () {
+      busy = false;
+      var text;
+      if (kind === "ban") { text = fmt(SX.banned, { name: name }); }
+      else if (room) { text = fmt(SX.muted_in, { name: name, room: item.where || room, duration: durationLabel }); }
+      else { text = fmt(SX.muted_everywhere, { name: name, duration: durationLabel }); }
+      say(text, "ok");
+      sanctionReason.value = "";
+      refreshSanctions(item);
+    }, function (error) {
+      busy = false;
+      say(sanctionError(error), "error");
+    });
+  }
+
+  function lift(id) {
+    if (!current || busy) { return; }
+    var item = current;
+    busy = true;
+    post(cfg.urls.sanction_lift.replace("{id}", String(id)), {}).then(function () {
+      busy = false;
+      say(SX.lifted, "ok");
+      refreshSanctions(item);
+    }, function (error) {
+      busy = false;
+      say(sanctionError(error), "error");
+      refreshSanctions(item);
+    });
+  }
+
+  SX.durations.forEach(function (pair) {
+    var option = el("option", null, pair[1]);
+    option.value = pair[0];
+    sanctionDuration.appendChild(option);
+  });
 
   function show(id) {
     current = findClaimed(id) || current;
@@ -367,8 +488,15 @@
   });
   itemBox.addEventListener("click", function (event) {
     var button = event.target.closest("button[data-action]");
+    var liftButton = event.target.closest("button[data-lift]");
     if (button) { decide(button.dataset.action); }
+    else if (liftButton) { lift(Number(liftButton.dataset.lift)); }
   });
+  sanctionForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    impose("mute");
+  });
+  $("sanction-ban").addEventListener("click", function () { impose("ban"); });
   batchList.addEventListener("click", function (event) {
     var button = event.target.closest("button[data-open]");
     if (button) { show(Number(button.dataset.open)); }
