@@ -10,8 +10,16 @@ INITIAL_PAGE = 50
 MAX_REPLAY = 200
 
 
+def _one(rows):
+    """The single row a unique lookup finds, or ``None``. Unlike ``.first()``
+    it adds no ``ORDER BY id``, which can lead SQLite to walk the whole table
+    in id order instead of using the unique index."""
+    found = list(rows.order_by()[:1])
+    return found[0] if found else None
+
+
 def room_get(*, slug: str) -> Room | None:
-    return Room.objects.filter(slug=slug).first()
+    return _one(Room.objects.filter(slug=slug))
 
 
 def room_list(*, user) -> list[Room]:
@@ -67,12 +75,12 @@ def messages_before(*, room_id: int, before: int, limit: int) -> tuple[list[Mess
 
 
 def message_by_client_id(*, room_id: int, author_id: int, client_id: str) -> Message | None:
-    return Message.objects.select_related("author", "reply_to", "room").filter(
-        room_id=room_id, author_id=author_id, client_id=client_id).first()
+    return _one(Message.objects.select_related("author", "reply_to", "room").filter(
+        room_id=room_id, author_id=author_id, client_id=client_id))
 
 
 def message_by_seq(*, room_id: int, seq: int) -> Message | None:
-    return _visible(room_id).filter(seq=seq).first()
+    return _one(_visible(room_id).filter(seq=seq))
 
 
 def held_by_author(*, room_id: int, author_id: int) -> list[Message]:

@@ -168,8 +168,9 @@ async def message_send(*, user, room_slug: str, client_id: str, body: str, reply
 def _own_visible_message(*, user, room_id: int, seq: int) -> Message:
     if not user.is_authenticated:
         raise HubError(FORBIDDEN, _("Sign in to take part."))
-    message = (Message.objects.select_for_update(of=("self",)).select_related("author", "reply_to", "room")
-               .filter(room_id=room_id, seq=seq).first())
+    rows = list(Message.objects.select_for_update(of=("self",)).select_related("author", "reply_to", "room")
+                .filter(room_id=room_id, seq=seq).order_by()[:1])
+    message = rows[0] if rows else None
     if message is None or not message.is_shown:
         raise HubError(NOT_FOUND)
     return message

@@ -28,6 +28,9 @@ from realtime.hub.protocol import encode, parse_frame
 
 log = logging.getLogger(__name__)
 
+#: ``_fast_text``'s answer for an event that needs the slow path.
+_SLOW = object()
+
 CLOSE_AUTH_LOST = 4001
 CLOSE_TOO_MANY = 4029
 #: Events waiting for a slow socket beyond this are dropped, then re-read from
@@ -228,11 +231,50 @@ class HubConsumer(AsyncWebsocketConsumer):
             get_local().schedule_recount(topic)
 
     # --- events from the fan-out --------------------------------------------
-    def deliver(self, message: dict) -> None:
-        """Called by the process fan-out; never blocks, never raises."""
+    async def deliver(self, message: dict) -> None:
+        """Called by the process fan-out for each event of a topic this socket
+        is on. The common case — the socket idle, nothing waiting, the next
+        id in sequence — is sent right here in the fan-out's task: no queue,
+        no task switch per socket. Anything else (a frame being handled, a
+        gap to fill, a control action) is queued, in order, for ``_pump``."""
         user = message.get("user")
         if user is not None and user != self.user_id:
             return
+        if self.lock.locked() or self.overflowed or not self.inbox.empty():
+            self.enqueue(message)
+            return
+        text = self._fast_text(message)
+        if text is _SLOW:
+            self.enqueue(message)
+        elif text is not None:
+            await self.send(text_data=text)
+
+    def _fast_text(self, message: dict):
+        """What to send at once for ``message``: its text, ``None`` to drop it
+        (already sent), or ``_SLOW`` when it needs ``_forward``. Updates the
+        subscription's position before anything is awaited."""
+        if message.get("type") == CONTROL or message["topic"] in self.control_topics:
+            return _SLOW
+        sub = self.subs.get(message["topic"])
+        if sub is None:
+            return None
+        seq = message.get("seq")
+        if seq is None:
+            return self._text_of(message)
+        if not sub.kind.contiguous_ids:
+            if seq in sub.seen:
+                return None
+            sub.seen.add(seq)
+            return self._text_of(message)
+        if seq <= sub.last_id:
+            return None
+        if seq > sub.last_id + 1:
+            return _SLOW  # a gap: _forward reads the missing ones from the database
+        sub.last_id = seq
+        return self._text_of(message)
+
+    def enqueue(self, message: dict) -> None:
+        """Queue an event for ``_pump``; never blocks, never raises."""
         try:
             self.inbox.put_nowait(message)
         except asyncio.QueueFull:

@@ -109,16 +109,20 @@ class Fanout:
                 backoff = min(backoff * 2, 5.0)
                 for sockets in list(self.members.values()):
                     for socket in list(sockets):
-                        socket.deliver({"type": "hub.resync"})
+                        socket.enqueue({"type": "hub.resync"})
                 continue
-            self.dispatch(message)
+            await self.dispatch(message)
 
-    def dispatch(self, message: dict) -> None:
+    async def dispatch(self, message: dict) -> None:
         kind = message.get("type")
         if kind not in (EVENT, CONTROL):
             return
         for socket in list(self.members.get(message.get("topic"), ())):
-            socket.deliver(message)
+            try:
+                await socket.deliver(message)
+            except Exception:
+                # One broken socket must not stop the others' deliveries.
+                log.warning("delivery to a socket failed", exc_info=True)
 
 
 _fanouts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
