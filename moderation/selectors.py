@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from django.core.cache import cache
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -78,10 +79,24 @@ def active_sanctions(user_id: int) -> list[dict]:
              "until": s.ends_at.isoformat() if s.ends_at else None} for s in rows]
 
 
+def mutes_cache_key(user_id: int) -> str:
+    return f"moderation:mutes:{user_id}"
+
+
 def active_mute(*, user_id: int, room_slug: str) -> Sanction | None:
+    """The user's mute in force for ``room_slug`` (or everywhere), if any.
+    Checked on every send, so "not muted" is cached (cleared by
+    ``sanction_impose``/``sanction_lift``): the common case costs one cache
+    read; a muted user's sends read the database."""
     now = timezone.now()
-    return (Sanction.objects.filter(user_id=user_id, kind=SanctionKind.MUTE, lifted_at__isnull=True, ends_at__gt=now)
-            .filter(Q(room_slug="") | Q(room_slug=room_slug)).order_by("-ends_at").first())
+    mutes = cache.get(mutes_cache_key(user_id))
+    if mutes is None:
+        mutes = list(Sanction.objects.filter(user_id=user_id, kind=SanctionKind.MUTE, lifted_at__isnull=True,
+                                             ends_at__gt=now))
+        if not mutes:
+            cache.set(mutes_cache_key(user_id), mutes, 30)  # bounds a race with a new mute
+    current = [m for m in mutes if m.ends_at > now and m.room_slug in ("", room_slug)]
+    return max(current, key=lambda m: m.ends_at, default=None)
 
 
 def _date(value):

@@ -248,6 +248,7 @@ def sanction_impose(*, moderator, user, kind: str, duration: str | None = None, 
         if kind == SanctionKind.BAN:
             user_set_active(user=user, active=False)
         else:
+            _mutes_changed(user.pk)
             publish_to_user_on_commit(user.pk, sanction_frame(sanction))
     return sanction
 
@@ -266,8 +267,15 @@ def sanction_lift(*, moderator, sanction: Sanction) -> Sanction:
         if sanction.kind == SanctionKind.BAN:
             user_set_active(user=sanction.user, active=True)
         else:
+            _mutes_changed(sanction.user_id)
             publish_to_user_on_commit(sanction.user_id, {**sanction_frame(sanction), "lifted": True})
     return sanction
+
+
+def _mutes_changed(user_id: int) -> None:
+    from django.core.cache import cache
+
+    transaction.on_commit(lambda: cache.delete(selectors.mutes_cache_key(user_id)))
 
 
 def sanction_frame(sanction: Sanction) -> dict:

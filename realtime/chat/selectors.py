@@ -75,8 +75,13 @@ def messages_before(*, room_id: int, before: int, limit: int) -> tuple[list[Mess
 
 
 def message_by_client_id(*, room_id: int, author_id: int, client_id: str) -> Message | None:
-    return _one(Message.objects.select_related("author", "reply_to", "room").filter(
-        room_id=room_id, author_id=author_id, client_id=client_id))
+    # Almost every send is new: a bare index probe first, the full row only
+    # for a retry.
+    found = list(Message.objects.filter(room_id=room_id, author_id=author_id, client_id=client_id)
+                 .order_by().values_list("pk", flat=True)[:1])
+    if not found:
+        return None
+    return Message.objects.select_related("author", "reply_to", "room").get(pk=found[0])
 
 
 def message_by_seq(*, room_id: int, seq: int) -> Message | None:
