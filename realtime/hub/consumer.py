@@ -16,10 +16,11 @@ from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from realtime.hub import presence, topics
 from realtime.hub.auth import RECHECK_S, reload_user, session_hash
-from realtime.hub.errors import INTERNAL, NOT_JOINED, RATE_LIMITED, HubError
+from realtime.hub.errors import INTERNAL, NOT_JOINED, RATE_LIMITED, UNKNOWN_TYPE, HubError
 from realtime.hub.events import CONTROL, deferred_publish, session_topic, user_topic
 from realtime.hub.fanout import get_fanout
 from realtime.hub.language import language_from_scope
@@ -73,8 +74,10 @@ class HubConsumer(AsyncWebsocketConsumer):
             if not await presence.connection_open(self.user_id, self.connection_id, limit):
                 self.user_id = None  # nothing was counted for this socket
                 await self.accept()
-                await self.send_frame(HubError(RATE_LIMITED, "too many open connections for this account",
-                                               retry_after=30).frame(None))
+                with translation.override(self.language):
+                    refusal = HubError(RATE_LIMITED, _("Too many open connections for this account; close other tabs."),
+                                       retry_after=30).frame(None)
+                await self.send_frame(refusal)
                 await self.close(CLOSE_TOO_MANY)
                 return
             self.control_topics.append(user_topic(self.user_id))
@@ -121,6 +124,10 @@ class HubConsumer(AsyncWebsocketConsumer):
 
     # --- frames from the client ------------------------------------------
     async def receive(self, text_data=None, bytes_data=None):
+        with translation.override(self.language):
+            await self._receive(text_data, bytes_data)
+
+    async def _receive(self, text_data, bytes_data):
         ref = None
         try:
             frame = parse_frame(text_data, bytes_data)
@@ -128,12 +135,10 @@ class HubConsumer(AsyncWebsocketConsumer):
             if not await self._still_authorized():
                 return
             handler = getattr(self, f"on_{frame.type}")
-            with translation.override(self.language):
-                async with self.lock, deferred_publish():
-                    await handler(frame)
+            async with self.lock, deferred_publish():
+                await handler(frame)
         except HubError as exc:
-            with translation.override(self.language):
-                await self.send_frame(exc.frame(ref if ref is not None else exc.ref))
+            await self.send_frame(exc.frame(ref if ref is not None else exc.ref))
         except Exception:
             log.exception("hub frame failed")
             await self.send_frame(HubError(INTERNAL).frame(ref))
@@ -155,8 +160,9 @@ class HubConsumer(AsyncWebsocketConsumer):
     async def _close_auth_lost(self):
         if not self.closing:
             self.closing = True
-            await self.send_frame({"type": "error", "code": "auth_lost",
-                                   "detail": "signed out; reconnect to continue as a guest"})
+            with translation.override(self.language):
+                detail = _("You are signed out; reconnect to continue as a guest.")
+            await self.send_frame({"type": "error", "code": "auth_lost", "detail": detail})
             await self.close(CLOSE_AUTH_LOST)
 
     async def on_ping(self, frame):
@@ -208,7 +214,8 @@ class HubConsumer(AsyncWebsocketConsumer):
     async def _action(self, frame):
         sub = self._subscription(frame)
         if frame.type not in sub.kind.actions:
-            raise HubError("unknown_type", f"{sub.kind.prefix} topics do not accept {frame.type!r}")
+            raise HubError(UNKNOWN_TYPE, _("%(kind)s topics do not accept '%(type)s'.")
+                           % {"kind": sub.kind.prefix, "type": frame.type})
         reply = await sub.kind.handle(frame.type, sub.grant, self.user, frame)
         reply.setdefault("topic", sub.topic)
         await self.send_frame(self._reply(reply, frame))

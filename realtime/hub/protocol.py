@@ -13,6 +13,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from realtime.hub.errors import INVALID, TOO_LARGE, UNKNOWN_TYPE, HubError
 
 MAX_FRAME_BYTES = 16 * 1024
@@ -33,7 +35,7 @@ class Frame:
         topic = self.data.get("topic")
         # fullmatch: with match, "$" also accepts a trailing newline ("room.x\n").
         if not isinstance(topic, str) or not TOPIC_RE.fullmatch(topic):
-            raise HubError(INVALID, "topic must look like 'room.<slug>'")
+            raise HubError(INVALID, _("The topic must look like 'room.<slug>'."))
         return topic
 
     def optional_id(self, field: str) -> int | None:
@@ -44,7 +46,7 @@ class Frame:
 
     def required_id(self, field: str) -> int:
         if field not in self.data:
-            raise HubError(INVALID, f"'{field}' is required")
+            raise HubError(INVALID, _("'%(field)s' is required.") % {"field": field})
         return _positive_int(field, self.data[field], allow_zero=False)
 
     def limit(self, default: int) -> int:
@@ -55,25 +57,25 @@ class Frame:
     def text(self, field: str) -> str:
         value = self.data.get(field)
         if not isinstance(value, str):
-            raise HubError(INVALID, f"'{field}' must be a string")
+            raise HubError(INVALID, _("'%(field)s' must be a string.") % {"field": field})
         return value
 
     def client_id(self) -> str:
         value = self.data.get("client_id")
         if not isinstance(value, str):
-            raise HubError(INVALID, "'client_id' must be a UUID string")
+            raise HubError(INVALID, _("'client_id' must be a UUID string."))
         try:
             return str(uuid.UUID(value))
         except ValueError:
-            raise HubError(INVALID, "'client_id' must be a UUID string") from None
+            raise HubError(INVALID, _("'client_id' must be a UUID string.")) from None
 
 
 def _positive_int(field: str, value: Any, *, allow_zero: bool) -> int:
     # bool is an int subclass: reject it explicitly.
     if isinstance(value, bool) or not isinstance(value, int):
-        raise HubError(INVALID, f"'{field}' must be an integer")
+        raise HubError(INVALID, _("'%(field)s' must be an integer.") % {"field": field})
     if value < 0 or (value == 0 and not allow_zero) or value > 2**53:
-        raise HubError(INVALID, f"'{field}' is out of range")
+        raise HubError(INVALID, _("'%(field)s' is out of range.") % {"field": field})
     return value
 
 
@@ -100,15 +102,15 @@ def peek_ref(data: Any) -> str | None:
 def parse_frame(text: str | None, binary: bytes | None) -> Frame:
     """Turn one WebSocket message into a ``Frame`` or raise ``HubError``."""
     if binary is not None:
-        raise HubError(INVALID, "binary frames are not accepted; send JSON text")
+        raise HubError(INVALID, _("Binary frames are not accepted; send JSON text."))
     if text is None:
-        raise HubError(INVALID, "empty frame")
+        raise HubError(INVALID, _("The frame is empty."))
     if len(text) > MAX_FRAME_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
-        raise HubError(TOO_LARGE, f"frames are limited to {MAX_FRAME_BYTES} bytes")
+        raise HubError(TOO_LARGE, _("Frames are limited to %(bytes)d bytes.") % {"bytes": MAX_FRAME_BYTES})
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
-        raise HubError(INVALID, "the frame is not JSON") from None
+        raise HubError(INVALID, _("The frame is not JSON.")) from None
     try:
         return _frame_from(data)
     except HubError as exc:
@@ -118,15 +120,15 @@ def parse_frame(text: str | None, binary: bytes | None) -> Frame:
 
 def _frame_from(data: Any) -> Frame:
     if not isinstance(data, dict):
-        raise HubError(INVALID, "a frame must be a JSON object")
+        raise HubError(INVALID, _("A frame must be a JSON object."))
     ref = data.get("ref")
     if ref is not None and not _is_ref(ref):
-        raise HubError(INVALID, f"'ref' must be a string of at most {MAX_REF_LENGTH} characters")
+        raise HubError(INVALID, _("'ref' must be a string of at most %(n)d characters.") % {"n": MAX_REF_LENGTH})
     frame_type = data.get("type")
     if not isinstance(frame_type, str):
-        raise HubError(INVALID, "'type' is required")
+        raise HubError(INVALID, _("'type' is required."))
     if frame_type not in CLIENT_TYPES:
-        raise HubError(UNKNOWN_TYPE, f"unknown frame type {frame_type[:32]!r}")
+        raise HubError(UNKNOWN_TYPE, _("Unknown frame type %(type)s.") % {"type": repr(frame_type[:32])})
     return Frame(type=frame_type, ref=ref, data=data)
 
 
