@@ -49,11 +49,15 @@ def _int(value) -> int:
     return int(value)
 
 
-def api(view):
-    """JSON in, JSON out; moderation errors become ``{"code", "detail"}`` with a status."""
+def api(view=None, *, moderators_only: bool = True):
+    """JSON in, JSON out; moderation errors become ``{"code", "detail"}`` with a
+    status. The role is checked before the request body is even read."""
+    if view is None:
+        return lambda v: api(v, moderators_only=moderators_only)
+
     def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return JsonResponse({"code": "forbidden", "detail": "sign in"}, status=403)
+        if not request.user.is_authenticated or (moderators_only and not request.user.is_moderator):
+            return _error(ModerationError(FORBIDDEN))
         try:
             return view(request, *args, **kwargs)
         except ModerationError as exc:
@@ -186,7 +190,7 @@ def _chat_message_pk(room, seq) -> int:
 
 
 @require_POST
-@api
+@api(moderators_only=False)
 def report(request):
     """Any signed-in user: ``{"target_kind", "target_id", "reason", "note"}``;
     a chat message may instead be named as a room page knows it,
@@ -205,12 +209,10 @@ def report(request):
 @api
 def sanction(request):
     """``{"user", "kind": "mute"|"ban", "duration": "10m"|"1h"|"24h", "room", "reason"}``."""
-    if not request.user.is_moderator:  # before any lookup: no probing for accounts
-        raise ModerationError(FORBIDDEN)
     data = _json_body(request)
     user = User.objects.filter(pk=_int(data.get("user"))).first()
     if user is None:
-        raise ModerationError("not_found")
+        raise ModerationError(NOT_FOUND)
     created = services.sanction_impose(moderator=request.user, user=user, kind=str(data.get("kind", "")),
                                        duration=data.get("duration"), room_slug=str(data.get("room") or ""),
                                        reason=str(data.get("reason") or "")[:300])
@@ -220,8 +222,6 @@ def sanction(request):
 @require_POST
 @api
 def sanction_lift(request, pk: int):
-    if not request.user.is_moderator:
-        raise ModerationError(FORBIDDEN)
     services.sanction_lift(moderator=request.user, sanction=get_object_or_404(Sanction, pk=pk))
     return JsonResponse({"lifted": True})
 
@@ -229,8 +229,6 @@ def sanction_lift(request, pk: int):
 @require_GET
 @api
 def item_detail(request, pk: int):
-    if not request.user.is_moderator:
-        raise ModerationError("forbidden")
     return JsonResponse({"item": selectors.item_context(item=get_object_or_404(QueueItem, pk=pk))})
 
 
