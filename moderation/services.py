@@ -62,10 +62,14 @@ def item_enqueue(*, queue: str, target_kind: str, target_id: int, author_id: int
     a second call adds its reasons to the open item). Emits ``queue.event``
     (arrived) to the console after commit."""
     with transaction.atomic():
-        item, created = QueueItem.objects.get_or_create(
-            queue=queue, target_kind=target_kind, target_id=target_id,
-            defaults={"author_id": author_id, "reasons": reasons, "stream": queue})
-        if not created:
+        try:
+            # Nearly always new (a freshly held message): insert straight away.
+            with transaction.atomic():
+                item = QueueItem.objects.create(queue=queue, target_kind=target_kind, target_id=target_id,
+                                                author_id=author_id, reasons=reasons, stream=queue)
+        except IntegrityError:
+            item = QueueItem.objects.select_for_update().get(queue=queue, target_kind=target_kind,
+                                                             target_id=target_id)
             if item.is_open:
                 item.reasons = list(dict.fromkeys([*item.reasons, *reasons]))
                 item.save(update_fields=["reasons"])
@@ -310,9 +314,13 @@ def queue_reconcile() -> int:
 def _rules_changed() -> None:
     from django.core.cache import cache
 
-    from moderation.integrations.chat import BLOCKED_TERMS_KEY
+    from moderation.integrations.chat import BLOCKED_TERMS_KEY, forget_blocked_terms
 
-    transaction.on_commit(lambda: cache.delete(BLOCKED_TERMS_KEY))
+    def forget():
+        cache.delete(BLOCKED_TERMS_KEY)
+        forget_blocked_terms()
+
+    transaction.on_commit(forget)
 
 
 def rule_save(*, actor, rule, changed_fields: list[str] | None = None) -> None:

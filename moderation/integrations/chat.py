@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -101,10 +102,26 @@ def mute_guard(user, room) -> HubError | None:
 BLOCKED_TERMS_KEY = "moderation:blocked-terms"
 
 
+#: Each process keeps the blocklist this long before asking the shared cache
+#: again: a rule change reaches every process within this many seconds.
+LOCAL_TERMS_S = 10.0
+_local_terms: dict = {"at": -LOCAL_TERMS_S, "terms": []}
+
+
 def blocked_terms() -> list[str]:
-    """The active blocklist, cached (``rule_save``/``rule_delete`` clear it)."""
-    return cache.get_or_set(BLOCKED_TERMS_KEY, lambda: list(
-        BlockedTerm.objects.filter(active=True).values_list("term", flat=True)), 300)
+    """The active blocklist: in this process for ``LOCAL_TERMS_S``, in the
+    shared cache until a rule changes (``rule_save``/``rule_delete`` clear it)."""
+    now = time.monotonic()
+    if now - _local_terms["at"] >= LOCAL_TERMS_S:
+        _local_terms["terms"] = cache.get_or_set(BLOCKED_TERMS_KEY, lambda: list(
+            BlockedTerm.objects.filter(active=True).values_list("term", flat=True)), 300)
+        _local_terms["at"] = now
+    return _local_terms["terms"]
+
+
+def forget_blocked_terms() -> None:
+    """This process re-reads the blocklist at the next message."""
+    _local_terms["at"] = -LOCAL_TERMS_S
 
 
 def screen(user, room, text: str, editing: bool = False) -> list[str]:
