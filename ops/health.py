@@ -15,8 +15,6 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import connection
 
-from realtime.hub.redis import eviction_warning as redis_eviction_warning  # noqa: F401  (preflight uses it)
-
 TIMEOUT_S = 3.0
 
 

@@ -8,7 +8,8 @@ import asyncio
 
 from django.core.management.base import BaseCommand
 
-from ops.health import redis_eviction_warning, run_checks
+from ops.health import run_checks
+from realtime.hub.redis import eviction_warning
 
 VARIABLE = {"database": "DATABASE_URL", "redis": "REDIS_URL", "channel_layer": "REDIS_URL"}
 
@@ -24,6 +25,6 @@ class Command(BaseCommand):
         if failed:
             raise SystemExit(2)
         self.stdout.write("preflight: database, Redis and channel layer answer")
-        warning = redis_eviction_warning()
+        warning = eviction_warning()
         if warning:
             self.stderr.write(self.style.ERROR(warning))
