@@ -13,6 +13,7 @@ they fail instead. ``make test`` deselects them loudly on such a machine.
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -57,4 +58,38 @@ async def page(live_server_url, browser):
     try:
         yield page
     finally:
+        await context.close()
+
+
+#: The password every e2e test account gets.
+PASSWORD = "kopi-tubruk-juwana-77"
+
+
+@pytest.fixture
+async def open_page(browser, live_server_url):
+    """``open_page(username, path, viewport=None)`` -> a page in a browser
+    context of its own (own cookies), signed in as ``username`` (``None``: a
+    guest), showing ``path`` with the hub connected."""
+    from playwright.async_api import expect
+
+    contexts = []
+
+    async def _open(username: str | None, path: str, viewport: dict | None = None):
+        context = await browser.new_context(base_url=live_server_url, locale="id-ID", viewport=viewport)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = await context.new_page()
+        if username is None:
+            await page.goto(path)
+        else:
+            await page.goto("/akun/masuk/?next=" + path)
+            await page.locator("#id_username").fill(username)
+            await page.locator("#id_password").fill(PASSWORD)
+            await page.locator("main form button[type=submit]").click()
+            await expect(page).to_have_url(re.compile(re.escape(path) + "$"))
+        await expect(page.locator("#conn-state")).to_have_attribute("data-state", "open")
+        return page
+
+    yield _open
+    for context in contexts:
         await context.close()

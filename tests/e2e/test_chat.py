@@ -15,12 +15,11 @@ from accounts.choices import Role
 from accounts.models import User
 from realtime.chat.models import Message, MessageStatus
 from realtime.chat.services import message_decide, message_send, room_upsert
+from tests.e2e.conftest import PASSWORD, TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "kopi-tubruk-juwana-77"
 ROOM = "/ruang/bupati/"
-TIMEOUT_MS = 10_000
 
 
 @pytest.fixture
@@ -33,27 +32,10 @@ def people(transactional_db):
 
 
 @pytest.fixture
-async def open_room(people, browser, live_server_url):
+async def open_room(people, open_page):
     """``open_room(username, viewport=None)`` -> a signed-in page showing the
     room, connected; each call is its own browser context (own cookies)."""
-    contexts = []
-
-    async def _open(username: str, viewport: dict | None = None):
-        context = await browser.new_context(base_url=live_server_url, locale="id-ID", viewport=viewport)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        page = await context.new_page()
-        await page.goto("/akun/masuk/?next=" + ROOM)
-        await page.locator("#id_username").fill(username)
-        await page.locator("#id_password").fill(PASSWORD)
-        await page.locator("main form button[type=submit]").click()
-        await expect(page).to_have_url(re.compile(re.escape(ROOM) + "$"))
-        await expect(page.locator("#conn-state")).to_have_attribute("data-state", "open")
-        return page
-
-    yield _open
-    for context in contexts:
-        await context.close()
+    return lambda username, viewport=None: open_page(username, ROOM, viewport)
 
 
 async def say(page, text: str) -> None:

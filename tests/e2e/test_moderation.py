@@ -16,7 +16,8 @@ from accounts.choices import Role
 from accounts.models import User
 from moderation.models import ItemStatus, QueueItem, RejectReason, Report
 from realtime.chat.services import message_send, room_upsert
-from tests.e2e.test_chat import PASSWORD, ROOM, TIMEOUT_MS, message, say
+from tests.e2e.conftest import PASSWORD
+from tests.e2e.test_chat import ROOM, message, say
 
 pytestmark = pytest.mark.e2e
 
@@ -45,30 +46,10 @@ def premoderated(people):
 
 
 @pytest.fixture
-async def sign_in(people, browser, live_server_url):
+async def sign_in(people, open_page):
     """``sign_in(username, path, viewport=None)`` -> a page of its own browser
     context (own cookies), signed in and showing ``path``; ``username=None``: a guest."""
-    contexts = []
-
-    async def _open(username: str | None, path: str, viewport: dict | None = None):
-        context = await browser.new_context(base_url=live_server_url, locale="id-ID", viewport=viewport)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        page = await context.new_page()
-        if username is None:
-            await page.goto(path)
-        else:
-            await page.goto("/akun/masuk/?next=" + path)
-            await page.locator("#id_username").fill(username)
-            await page.locator("#id_password").fill(PASSWORD)
-            await page.locator("main form button[type=submit]").click()
-            await expect(page).to_have_url(re.compile(re.escape(path) + "$"))
-        await expect(page.locator("#conn-state")).to_have_attribute("data-state", "open")
-        return page
-
-    yield _open
-    for context in contexts:
-        await context.close()
+    return open_page
 
 
 def pending(console, queue: str = "chat"):

@@ -13,7 +13,8 @@ from playwright.async_api import expect
 
 from accounts.models import User
 from realtime.chat.services import message_send, room_upsert
-from tests.e2e.test_chat import PASSWORD, ROOM, TIMEOUT_MS
+from tests.e2e.conftest import PASSWORD, TIMEOUT_MS
+from tests.e2e.test_chat import ROOM
 
 pytestmark = pytest.mark.e2e
 
