@@ -46,10 +46,7 @@ def _reset_postgres() -> None:
 
 
 def prepare(recipients: int, online: int) -> dict:
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.db import connection, transaction
 
@@ -83,14 +80,7 @@ def prepare(recipients: int, online: int) -> dict:
     chosen = [citizen_ids[int(i * step)] for i in range(min(online, len(citizen_ids)))]
     by_id = User.objects.in_bulk(chosen)
 
-    def session(user) -> str:
-        # What ``login()`` stores, without its per-login commits.
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
-        return store.session_key
+    from bench.sessions import session_for as session
 
     with transaction.atomic():
         sessions = {str(pk): session(by_id[pk]) for pk in chosen}

@@ -28,9 +28,7 @@ CITIZEN = "bench-warga-{:04d}"
 
 
 def prepare(senders: int) -> dict:
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import transaction
     from django.test import override_settings
@@ -77,14 +75,7 @@ def prepare(senders: int) -> dict:
         costs.append(time.perf_counter() - t)
     commit_ms = round(1000 * sorted(costs)[len(costs) // 2], 2)
 
-    def session(user) -> str:
-        # What ``login()`` stores, without its per-login commits.
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
-        return store.session_key
+    from bench.sessions import session_for as session
 
     with transaction.atomic():
         sessions = [session(user) for user in citizens]
