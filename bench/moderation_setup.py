@@ -114,7 +114,8 @@ def collect() -> dict:
             "message": pk, "message_status": status,
             "item": item and item["id"], "item_status": item and item["status"],
             "stream_id": item and item["stream_id"],
-            "on_stream": bool(item) and on_stream.get(item["id"]) == item["stream_id"] != "",
+            # The entry id is recorded on the item only when a moderator claims it.
+            "on_stream": bool(item) and item["id"] in on_stream,
         }
     return {"messages": out, "stream": stream, "stream_len": conn.xlen(stream)}
 
