@@ -57,23 +57,28 @@ def _add_to_stream(item_id: int, stream: str) -> None:
 
 
 def item_enqueue(*, queue: str, target_kind: str, target_id: int, author_id: int | None,
-                 reasons: list[str]) -> QueueItem:
+                 reasons: list[str], fresh: bool = False) -> QueueItem:
     """Put content in front of the moderators (idempotent per queue and target:
-    a second call adds its reasons to the open item). Emits ``queue.event``
-    (arrived) to the console after commit."""
+    a second call adds its reasons to the open item). ``fresh``: the target was
+    created in this very transaction, so no item can exist yet and the insert
+    needs no savepoint. Emits ``queue.event`` (arrived) to the console after
+    commit."""
     with transaction.atomic():
-        try:
-            # Nearly always new (a freshly held message): insert straight away.
-            with transaction.atomic():
-                item = QueueItem.objects.create(queue=queue, target_kind=target_kind, target_id=target_id,
-                                                author_id=author_id, reasons=reasons, stream=queue)
-        except IntegrityError:
-            item = QueueItem.objects.select_for_update().get(queue=queue, target_kind=target_kind,
-                                                             target_id=target_id)
-            if item.is_open:
-                item.reasons = list(dict.fromkeys([*item.reasons, *reasons]))
-                item.save(update_fields=["reasons"])
-            return item
+        fields = {"queue": queue, "target_kind": target_kind, "target_id": target_id, "author_id": author_id,
+                  "reasons": reasons, "stream": queue}
+        if fresh:
+            item = QueueItem.objects.create(**fields)
+        else:
+            try:
+                with transaction.atomic():
+                    item = QueueItem.objects.create(**fields)
+            except IntegrityError:
+                item = QueueItem.objects.select_for_update().get(queue=queue, target_kind=target_kind,
+                                                                 target_id=target_id)
+                if item.is_open:
+                    item.reasons = list(dict.fromkeys([*item.reasons, *reasons]))
+                    item.save(update_fields=["reasons"])
+                return item
         transaction.on_commit(lambda: _add_to_stream(item.pk, queue))
         publish_console_event("arrived", item)
     return item

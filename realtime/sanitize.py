@@ -11,6 +11,7 @@ output allows only ``a`` (href, rel, target) and ``br``; no ``svg``,
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 
 import bleach
 from bleach.linkifier import Linker
@@ -37,9 +38,11 @@ _cleaner = bleach.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, prot
                           strip=True, strip_comments=True)
 
 
+@lru_cache(maxsize=256)
 def render_text(text: str) -> str:
     """Plain user text -> safe HTML (personal data masked, escaped, linkified,
-    line breaks kept)."""
+    line breaks kept). Remembered for the last few texts: a new message is
+    rendered by the link rule and again to be stored."""
     escaped = html.escape(pii.mask(text), quote=False)
     linked = _linker.linkify(escaped)
     with_breaks = linked.replace("\r\n", "\n").replace("\n", "<br>")

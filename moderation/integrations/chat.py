@@ -11,11 +11,13 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.services import user_mark_established
 from moderation import rules, selectors
 from moderation.models import BlockedTerm
 from moderation.queues import TargetKind, premoderation_queue, register_queue, register_target, reports_queue
 from realtime import pii
 from realtime.chat import hooks
+from realtime.chat import selectors as chat_selectors
 from realtime.chat import services as chat_services
 from realtime.chat.models import Message, MessageStatus
 from realtime.chat.serializers import message_url
@@ -129,14 +131,20 @@ def screen(user, room, text: str, editing: bool = False) -> list[str]:
     hits = rules.blocked_words(text, terms) + rules.personal_data(text) + rules.too_many_links(text)
     if editing:
         return hits  # the rules below are about the author's pattern of sending
-    if settings.MODERATION_REPEAT_MINUTES:
-        recent = timezone.now() - timedelta(minutes=settings.MODERATION_REPEAT_MINUTES)
-        if Message.objects.filter(author=user, created_at__gte=recent, body__iexact=text.strip()).exists():
-            hits.append("repeated_text")
-    if not user.established:
-        posted = Message.objects.filter(author=user, status=MessageStatus.PUBLISHED).count()
-        if posted < settings.MODERATION_NEW_ACCOUNT_HOLD:
+    hold_new = not user.established and settings.MODERATION_NEW_ACCOUNT_HOLD > 0
+    since = (timezone.now() - timedelta(minutes=settings.MODERATION_REPEAT_MINUTES)
+             if settings.MODERATION_REPEAT_MINUTES else None)
+    if since is None and not hold_new:
+        return hits
+    repeated, published = chat_selectors.author_record(author_id=user.pk, text=text.strip(), since=since,
+                                                      count_published=hold_new)
+    if repeated:
+        hits.append("repeated_text")
+    if hold_new:
+        if published < settings.MODERATION_NEW_ACCOUNT_HOLD:
             hits.append("new_account")
+        else:
+            user_mark_established(user=user)  # counted once; later sends skip the count
     return hits
 
 
@@ -144,7 +152,7 @@ def on_held(message: Message, reasons: list[str]) -> None:
     from moderation.services import item_enqueue
 
     item_enqueue(queue=QUEUE, target_kind=TARGET, target_id=message.pk, author_id=message.author_id,
-                 reasons=reasons)
+                 reasons=reasons, fresh=True)
 
 
 def register() -> None:

@@ -90,7 +90,11 @@ class Message(models.Model):
             # Idempotency of sends: a client_id names one message of one author in one room.
             models.UniqueConstraint(fields=["room", "author", "client_id"], name="chat_message_client_id_unique"),
         ]
-        indexes = [models.Index(fields=["room", "rev"], name="chat_message_room_rev_idx")]
+        indexes = [
+            models.Index(fields=["room", "rev"], name="chat_message_room_rev_idx"),
+            # The auto-moderation reads an author's recent messages on every send.
+            models.Index(fields=["author", "created_at"], name="chat_message_author_time_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.room.slug}#{self.seq or '-'} {self.body[:40]}"

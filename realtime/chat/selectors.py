@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db import connection
+
 from realtime.chat.models import Message, MessageStatus, Room
 
 #: Messages sent on join when the client has none (``since`` null).
@@ -20,6 +22,23 @@ def _one(rows):
 
 def room_get(*, slug: str) -> Room | None:
     return _one(Room.objects.filter(slug=slug))
+
+
+def room_for_send(*, slug: str, author_id: int, client_id: str) -> tuple[Room | None, int | None]:
+    """The room, and the id of the message this author already stored under
+    ``client_id`` there (a retry), in one query. Read on every send, so the
+    SQL is written out: building it with the ORM cost more than running it."""
+    quote = connection.ops.quote_name
+    sql = (f"SELECT r.*, (SELECT m.id FROM {quote(Message._meta.db_table)} m WHERE m.room_id = r.id"
+           f" AND m.author_id = %s AND m.client_id = %s LIMIT 1) AS stored_id"
+           f" FROM {quote(Room._meta.db_table)} r WHERE r.slug = %s")
+    client = Message._meta.get_field("client_id").get_db_prep_value(client_id, connection)
+    rooms = list(Room.objects.raw(sql, [author_id, client, slug]))
+    return (rooms[0], rooms[0].stored_id) if rooms else (None, None)
+
+
+def message_full(*, pk: int) -> Message:
+    return Message.objects.select_related("author", "reply_to", "room").get(pk=pk)
 
 
 def room_list(*, user) -> list[Room]:
@@ -79,9 +98,37 @@ def message_by_client_id(*, room_id: int, author_id: int, client_id: str) -> Mes
     # for a retry.
     found = list(Message.objects.filter(room_id=room_id, author_id=author_id, client_id=client_id)
                  .order_by().values_list("pk", flat=True)[:1])
-    if not found:
-        return None
-    return Message.objects.select_related("author", "reply_to", "room").get(pk=found[0])
+    return message_full(pk=found[0]) if found else None
+
+
+def author_record(*, author_id: int, text: str, since=None, count_published: bool = False) -> tuple[bool, int]:
+    """What the auto-moderation needs of an author's past, in one query read
+    on every send: did they send ``text`` (any case, as ``iexact``) since
+    ``since`` (``None``: not asked), and, if asked, how many of their messages
+    are published."""
+    if since is None and not count_published:
+        return False, 0
+    ops = connection.ops
+    columns, where, params = [], ["author_id = %s"], []
+    if since is not None:
+        columns.append("COUNT(CASE WHEN created_at >= %s AND UPPER(body) = UPPER(%s) THEN 1 END)")
+        params += [ops.adapt_datetimefield_value(since), text]
+    else:
+        columns.append("0")
+    if count_published:
+        columns.append("COUNT(CASE WHEN status = %s THEN 1 END)")
+        params.append(MessageStatus.PUBLISHED.value)
+    else:
+        columns.append("0")
+        where.append("created_at >= %s")
+    params.append(author_id)
+    if not count_published:
+        params.append(ops.adapt_datetimefield_value(since))
+    sql = f"SELECT {', '.join(columns)} FROM {ops.quote_name(Message._meta.db_table)} WHERE {' AND '.join(where)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        repeated, published = cursor.fetchone()
+    return bool(repeated), int(published)
 
 
 def message_by_seq(*, room_id: int, seq: int) -> Message | None:

@@ -116,12 +116,11 @@ def _prepare_send(*, user, room_slug: str, client_id: str, reply_to: int | None)
     """One trip to the database thread before a send: the message already
     stored under this ``client_id`` if any, else the room (post rules and
     guards checked) and the message replied to."""
-    room = selectors.room_get(slug=room_slug)
+    room, stored_id = selectors.room_for_send(slug=room_slug, author_id=user.pk, client_id=client_id)
     if room is None:
         raise HubError(NOT_FOUND)
-    existing = selectors.message_by_client_id(room_id=room.pk, author_id=user.pk, client_id=client_id)
-    if existing is not None:
-        return existing, None, None
+    if stored_id is not None:
+        return selectors.message_full(pk=stored_id), None, None
     rules.check_can_post(room, user)
     for guard in hooks.send_guards:
         if (refusal := guard(user, room)) is not None:

@@ -4,10 +4,14 @@ need history (repeats, new accounts) count what they should."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from asgiref.sync import sync_to_async
+from django.utils import timezone
 
 from accounts.choices import Role
+from accounts.models import User
 from realtime.chat.models import Message
 from tests.moderation.helpers import ROOM, aclaim, adecide, nothing_but_presence
 
@@ -93,9 +97,17 @@ async def test_the_same_text_again_is_held(people, settings):
     assert (await author.say(ROOM, "Terima kasih"))["status"] == "published"
 
 
+async def test_the_same_text_after_the_window_is_not_held(people, settings):
+    settings.MODERATION_REPEAT_MINUTES = 10
+    siti, _mod, author, _reader = people
+    assert (await author.say(ROOM, "Kapan jalan diperbaiki?"))["status"] == "published"
+    await sync_to_async(Message.objects.filter(author=siti).update)(created_at=timezone.now() - timedelta(minutes=11))
+    assert (await author.say(ROOM, "Kapan jalan diperbaiki?"))["status"] == "published"
+
+
 async def test_a_new_account_is_held_for_its_first_three_messages(people, settings, make_user, connect):
     settings.MODERATION_NEW_ACCOUNT_HOLD = 3
-    _siti, mod, author, reader = people
+    siti, mod, author, reader = people
     for n in range(3):
         ack = await author.say(ROOM, f"pesan ke-{n + 1}")
         assert ack["status"] == "held" and "new_account" in ack["reason"], n
@@ -106,6 +118,8 @@ async def test_a_new_account_is_held_for_its_first_three_messages(people, settin
         assert (late["status"], late["id"]) == ("published", n + 1)
     fourth = await author.say(ROOM, "pesan ke-4")
     assert fourth["status"] == "published" and fourth["id"] == 4
+    # From then on the account counts as established: no more counting.
+    assert (await sync_to_async(User.objects.get)(pk=siti.pk)).established
 
     old_hand = await make_user("lama", established=True)
     socket = await connect(old_hand)
