@@ -13,7 +13,10 @@ they are sent from the committing thread.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
+from collections import defaultdict
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 
@@ -27,6 +30,8 @@ log = logging.getLogger(__name__)
 
 EVENT = "hub.event"
 CONTROL = "hub.control"
+#: Several events of one topic in one channel-layer message (``events``).
+BATCH = "hub.batch"
 
 
 def group_for(topic: str) -> str:
@@ -55,13 +60,64 @@ def event_message(topic: str, frame: dict, *, seq: int | None = None, user_id: i
 _outbox: ContextVar[list | None] = ContextVar("hub_outbox", default=None)
 
 
+#: One channel-layer message carries at most this many events of one topic.
+BATCH_MAX = 100
+
+
+class _Publisher:
+    """Sends events from one event loop. While a ``group_send`` is in flight,
+    events for the same topic gather and go out together as one ``hub.batch``
+    message: under load each Redis write (and each read on the receiving
+    processes) carries many events, and an idle hub sends each event at once.
+    Events of one topic leave in the order they were handed in."""
+
+    def __init__(self) -> None:
+        self.waiting: list[tuple[list[dict], asyncio.Future]] = []
+        self.task: asyncio.Task | None = None
+
+    async def send(self, messages: list[dict]) -> None:
+        """Returns once ``messages`` have been handed to Redis (or failed and
+        were logged). A cancelled caller does not cancel the sending."""
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        self.waiting.append((messages, done))
+        if self.task is None or self.task.done():
+            self.task = loop.create_task(self._run(), name="hub-publish")
+        await done
+
+    async def _run(self) -> None:
+        while self.waiting:
+            taken, self.waiting = self.waiting, []
+            by_group: dict[str, list[dict]] = defaultdict(list)
+            for messages, _done in taken:
+                for message in messages:
+                    by_group[group_for(message["topic"])].append(message)
+            await asyncio.gather(*(self._send_group(group, events) for group, events in by_group.items()))
+            for _messages, done in taken:
+                if not done.done():
+                    done.set_result(None)
+
+    @staticmethod
+    async def _send_group(group: str, events: list[dict]) -> None:
+        layer = get_channel_layer()
+        for start in range(0, len(events), BATCH_MAX):
+            chunk = events[start:start + BATCH_MAX]
+            message = chunk[0] if len(chunk) == 1 else {"type": BATCH, "events": chunk}
+            try:
+                await layer.group_send(group, message)
+            except Exception:
+                log.warning("publishing to %s failed", group, exc_info=True)
+
+
+_publishers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 async def _send_many(messages: list[dict]) -> None:
-    layer = get_channel_layer()
-    for message in messages:
-        try:
-            await layer.group_send(group_for(message["topic"]), message)
-        except Exception:
-            log.warning("publishing to %s failed", message["topic"], exc_info=True)
+    loop = asyncio.get_running_loop()
+    publisher = _publishers.get(loop)
+    if publisher is None:
+        publisher = _publishers[loop] = _Publisher()
+    await publisher.send(messages)
 
 
 def _dispatch(messages: list[dict]) -> None:

@@ -21,7 +21,7 @@ from collections import defaultdict
 
 from channels.layers import get_channel_layer
 
-from realtime.hub.events import CONTROL, EVENT, group_for
+from realtime.hub.events import BATCH, CONTROL, EVENT, group_for
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +115,10 @@ class Fanout:
 
     async def dispatch(self, message: dict) -> None:
         kind = message.get("type")
+        if kind == BATCH:
+            for event in message.get("events", ()):
+                await self.dispatch(event)
+            return
         if kind not in (EVENT, CONTROL):
             return
         for socket in list(self.members.get(message.get("topic"), ())):
