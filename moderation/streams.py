@@ -9,24 +9,19 @@ leave a stream by ``XACK`` + ``XDEL`` once their item is decided, never by
 from __future__ import annotations
 
 import logging
-import threading
 
 import redis
 from django.conf import settings
+
+from realtime.hub.redis import get_sync_redis
 
 log = logging.getLogger(__name__)
 
 GROUP = "moderators"
 
-_local = threading.local()
-
 
 def client() -> redis.Redis:
-    conn = getattr(_local, "client", None)
-    if conn is None or getattr(_local, "url", None) != settings.REDIS_URL:
-        conn = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5)
-        _local.client, _local.url = conn, settings.REDIS_URL
-    return conn
+    return get_sync_redis()
 
 
 def stream_name(queue: str) -> str:

@@ -1,4 +1,4 @@
-"""Publishing events to topics: after commit, through channels-redis.
+"""Publishing events to topics: after commit, over Redis Pub/Sub (``bus``).
 
 The database is the record; an event only tells live sockets that something
 happened. Events carry their frame already encoded, so each server process
@@ -16,27 +16,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections import defaultdict
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 
+from realtime.hub import bus
 from realtime.hub.protocol import encode
 
 log = logging.getLogger(__name__)
 
 EVENT = "hub.event"
 CONTROL = "hub.control"
-#: Several events of one topic in one channel-layer message (``events``).
-BATCH = "hub.batch"
-
-
-def group_for(topic: str) -> str:
-    """Channels group of a topic (``room.bupati`` -> ``t.room.bupati``)."""
-    return f"t.{topic}"
 
 
 def user_topic(user_id: int) -> str:
@@ -60,16 +51,13 @@ def event_message(topic: str, frame: dict, *, seq: int | None = None, user_id: i
 _outbox: ContextVar[list | None] = ContextVar("hub_outbox", default=None)
 
 
-#: One channel-layer message carries at most this many events of one topic.
-BATCH_MAX = 100
-
-
 class _Publisher:
-    """Sends events from one event loop. While a ``group_send`` is in flight,
-    events for the same topic gather and go out together as one ``hub.batch``
-    message: under load each Redis write (and each read on the receiving
-    processes) carries many events, and an idle hub sends each event at once.
-    Events of one topic leave in the order they were handed in."""
+    """Sends events from one event loop. While a publish is in flight, the
+    events handed in meanwhile gather and go out together in the next one
+    (``bus.publish``: one round trip, one message per topic): under load each
+    Redis write, and each read on the receiving processes, carries many
+    events; an idle hub sends each event at once. Events of one topic leave
+    in the order they were handed in."""
 
     def __init__(self) -> None:
         self.waiting: list[tuple[list[dict], asyncio.Future]] = []
@@ -88,25 +76,13 @@ class _Publisher:
     async def _run(self) -> None:
         while self.waiting:
             taken, self.waiting = self.waiting, []
-            by_group: dict[str, list[dict]] = defaultdict(list)
-            for messages, _done in taken:
-                for message in messages:
-                    by_group[group_for(message["topic"])].append(message)
-            await asyncio.gather(*(self._send_group(group, events) for group, events in by_group.items()))
+            try:
+                await bus.publish([message for messages, _done in taken for message in messages])
+            except Exception:
+                log.warning("publishing %d events failed", sum(len(m) for m, _d in taken), exc_info=True)
             for _messages, done in taken:
                 if not done.done():
                     done.set_result(None)
-
-    @staticmethod
-    async def _send_group(group: str, events: list[dict]) -> None:
-        layer = get_channel_layer()
-        for start in range(0, len(events), BATCH_MAX):
-            chunk = events[start:start + BATCH_MAX]
-            message = chunk[0] if len(chunk) == 1 else {"type": BATCH, "events": chunk}
-            try:
-                await layer.group_send(group, message)
-            except Exception:
-                log.warning("publishing to %s failed", group, exc_info=True)
 
 
 _publishers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -126,7 +102,10 @@ def _dispatch(messages: list[dict]) -> None:
     if outbox is not None:
         outbox.extend(messages)
     else:
-        async_to_sync(_send_many)(messages)
+        try:
+            bus.publish_sync(messages)
+        except Exception:
+            log.warning("publishing %d events failed", len(messages), exc_info=True)
 
 
 def _send(topic: str, message: dict) -> None:

@@ -9,7 +9,6 @@ import weakref
 
 from realtime.hub import presence
 from realtime.hub.events import apublish
-from realtime.hub.fanout import get_fanout
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +94,6 @@ class LocalSockets:
                 for topic in topics:
                     # Catches sockets that expired elsewhere (a crashed process).
                     self.schedule_recount(topic)
-                await get_fanout().refresh_groups()
             except Exception:
                 log.warning("hub heartbeat failed", exc_info=True)
 

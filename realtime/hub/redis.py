@@ -1,11 +1,14 @@
-"""One asyncio Redis client per event loop for the hub's own keys (presence,
-connection counts). Keys are prefixed with ``CHANNEL_PREFIX``."""
+"""Redis clients for the hub's own keys (presence, connection counts, event
+channels) and for synchronous callers: one asyncio client per event loop,
+one blocking client per thread. Keys are prefixed with ``CHANNEL_PREFIX``."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 import weakref
 
+import redis
 import redis.asyncio as aioredis
 from django.conf import settings
 
@@ -21,6 +24,18 @@ def get_redis() -> aioredis.Redis:
     return client
 
 
+_thread = threading.local()
+
+
+def get_sync_redis() -> redis.Redis:
+    """This thread's blocking client (made again if ``REDIS_URL`` changed, as in tests)."""
+    client = getattr(_thread, "client", None)
+    if client is None or getattr(_thread, "url", None) != settings.REDIS_URL:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5)
+        _thread.client, _thread.url = client, settings.REDIS_URL
+    return client
+
+
 def key(*parts: str) -> str:
     prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"].get("prefix", "balai")
     return ":".join((prefix, "hub", *parts))
@@ -29,9 +44,7 @@ def key(*parts: str) -> str:
 def eviction_warning() -> str | None:
     """A loud warning when Redis may evict keys: moderation streams and the job
     queue must never lose entries to memory pressure (sync; run at start-up)."""
-    import redis as sync_redis
-
-    client = sync_redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5)
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5)
     try:
         policy = client.config_get("maxmemory-policy").get("maxmemory-policy", "")
     except Exception as exc:

@@ -241,3 +241,15 @@ async def connect():
             await socket.close()
         except (Exception, asyncio.CancelledError):  # noqa: BLE001 - a failed test must still tear down the rest
             pass
+
+
+@pytest.fixture
+async def speaker_and_listener(room, make_user, connect):
+    """``(alice, speaker, listener)``: a citizen who writes nothing herself (for
+    seeding), an official's socket and a guest's socket, both joined to ``ROOM``."""
+    alice = await make_user("alice")
+    speaker = await connect(await make_user("bupati", role=Role.OFFICIAL))
+    listener = await connect(None)
+    await speaker.join(ROOM)
+    await listener.join(ROOM)
+    return alice, speaker, listener

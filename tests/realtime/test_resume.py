@@ -87,14 +87,10 @@ async def test_initial_join_without_since_gets_the_latest_page(room, make_user, 
     assert joined["has_more"] is True and message_ids(replay) == list(range(21, 71))
 
 
-async def test_a_gap_on_a_live_socket_is_filled_from_the_database(room, make_user, connect):
+async def test_a_gap_on_a_live_socket_is_filled_from_the_database(room, speaker_and_listener):
     """Messages whose events never arrived (here: written without any) are
     read back as soon as a later id shows the gap, in order, each once."""
-    alice = await make_user("alice")
-    speaker = await connect(await make_user("bupati", role=Role.OFFICIAL))
-    listener = await connect(None)
-    await speaker.join(ROOM)
-    await listener.join(ROOM)
+    alice, speaker, listener = speaker_and_listener
     await speaker.say(ROOM, "satu")
     await sync_to_async(seed_messages)(room, alice, 5, prefix="terlewat")  # ids 2..6, no events
     await speaker.say(ROOM, "tujuh")
@@ -102,12 +98,8 @@ async def test_a_gap_on_a_live_socket_is_filled_from_the_database(room, make_use
     assert message_ids(frames) == [1, 2, 3, 4, 5, 6, 7]
 
 
-async def test_falling_more_than_a_replay_behind_says_has_more(room, make_user, connect):
-    alice = await make_user("alice")
-    speaker = await connect(await make_user("bupati", role=Role.OFFICIAL))
-    listener = await connect(None)
-    await speaker.join(ROOM)
-    await listener.join(ROOM)
+async def test_falling_more_than_a_replay_behind_says_has_more(room, speaker_and_listener):
+    alice, speaker, listener = speaker_and_listener
     await sync_to_async(seed_messages)(room, alice, MAX_REPLAY + 30)  # ids 1..230, no events
     ack = await speaker.say(ROOM, "terbaru")
     frames = await listener.drain(0.5)
