@@ -29,7 +29,7 @@ from moderation.errors import (
 from moderation.events import publish_console_event
 from moderation.models import AuditEntry, ItemStatus, QueueItem, Report, Sanction, SanctionKind
 from moderation.queues import ESCALATED, REPORTS, get_queue, get_target
-from realtime.hub.events import publish_to_user_on_commit
+from realtime.hub.events import publish_to_user_on_commit, redis_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +48,10 @@ def _target_ref(item: QueueItem) -> str:
 
 
 def _add_to_stream(item_id: int, stream: str) -> None:
-    """After commit: put the item on its stream. The entry id is recorded on
-    the item when a moderator claims it (one write per item, not two)."""
-    try:
-        streams.add(streams.stream_name(stream), item_id)
-    except Exception:
-        log.warning("could not add item %s to %s; the reconciler will", item_id, stream, exc_info=True)
+    """After commit: put the item on its stream (with the events of the same
+    commit; if Redis fails, the reconciler adds it). The entry id is recorded
+    on the item when a moderator claims it (one write per item, not two)."""
+    redis_on_commit(*streams.add_command(streams.stream_name(stream), item_id))
 
 
 def item_enqueue(*, queue: str, target_kind: str, target_id: int, author_id: int | None,
@@ -79,7 +77,7 @@ def item_enqueue(*, queue: str, target_kind: str, target_id: int, author_id: int
                     item.reasons = list(dict.fromkeys([*item.reasons, *reasons]))
                     item.save(update_fields=["reasons"])
                 return item
-        transaction.on_commit(lambda: _add_to_stream(item.pk, queue))
+        _add_to_stream(item.pk, queue)
         publish_console_event("arrived", item)
     return item
 
@@ -136,7 +134,7 @@ def _escalate(item: QueueItem, *, actor, reason: str) -> None:
     item.save(update_fields=["status", "claimed_by", "claimed_at", "stream", "stream_id"])
     audit_record(actor=actor, action="escalate", target=_target_ref(item), subject=item.author, reason=reason)
     transaction.on_commit(lambda: streams.done(old_stream, old_entry))
-    transaction.on_commit(lambda: _add_to_stream(item.pk, ESCALATED))
+    _add_to_stream(item.pk, ESCALATED)
     publish_console_event("escalated", item)
 
 

@@ -37,10 +37,15 @@ def ensure_group(stream: str) -> None:
             raise
 
 
+def add_command(stream: str, item_id: int) -> tuple:
+    """The Redis command that appends an item (the consumer group is created
+    on first claim, from id 0, so nothing added before it is missed)."""
+    return ("XADD", stream, "*", "item", item_id)
+
+
 def add(stream: str, item_id: int) -> str:
-    """Append an item (the consumer group is created on first claim, from id
-    0, so nothing added before it is missed)."""
-    return client().xadd(stream, {"item": item_id}).decode()
+    """Append an item now; its entry id."""
+    return client().execute_command(*add_command(stream, item_id)).decode()
 
 
 def items(stream: str) -> dict[int, list[str]]:

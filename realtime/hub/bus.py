@@ -74,19 +74,36 @@ def unpack(data: bytes) -> list[dict]:
     return message["events"] if message.get("type") == BATCH else [message]
 
 
-async def publish(events: list[dict]) -> None:
+#: An outbox entry that is a Redis write to run, not an event to publish.
+COMMAND = "redis.command"
+
+
+def command_entry(*command) -> dict:
+    """A Redis write (``("XADD", key, "*", ...)``) to send with the events."""
+    return {"type": COMMAND, "command": command}
+
+
+def _fill(pipe, entries: list[dict]) -> None:
+    """Commands first (the console must not hear of an item before it is on
+    its stream), then one ``PUBLISH`` per topic."""
+    for entry in entries:
+        if entry["type"] == COMMAND:
+            pipe.execute_command(*entry["command"])
+    for channel, payload in _payloads([entry for entry in entries if entry["type"] != COMMAND]):
+        pipe.publish(channel, payload)
+
+
+async def publish(entries: list[dict]) -> None:
     """Publish from the event loop: one round trip for the lot."""
     pipe = get_redis().pipeline(transaction=False)
-    for channel, payload in _payloads(events):
-        pipe.publish(channel, payload)
+    _fill(pipe, entries)
     await pipe.execute()
 
 
-def publish_sync(events: list[dict]) -> None:
+def publish_sync(entries: list[dict]) -> None:
     """Publish from synchronous code (views, the worker)."""
     pipe = get_sync_redis().pipeline(transaction=False)
-    for channel, payload in _payloads(events):
-        pipe.publish(channel, payload)
+    _fill(pipe, entries)
     pipe.execute()
 
 

@@ -150,6 +150,15 @@ def publish_on_commit(topic: str, frame: dict, *, seq: int | None = None, user_i
     transaction.on_commit(lambda: _send(topic, message), robust=True)
 
 
+def redis_on_commit(*command) -> None:
+    """Run a Redis write once the current transaction commits, in the same
+    round trip as the events it commits (from the event loop when the write
+    was made on behalf of a socket: the database thread never waits on
+    Redis). A failure is logged, never raised."""
+    entry = bus.command_entry(*command)
+    transaction.on_commit(lambda: _dispatch([entry]), robust=True)
+
+
 def publish_to_user_on_commit(user_id: int, frame: dict) -> None:
     """Emit ``frame`` to every socket of one user, whatever they joined."""
     publish_on_commit(user_topic(user_id), frame)
