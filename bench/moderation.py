@@ -33,11 +33,12 @@ import subprocess
 import time
 import uuid
 from argparse import Namespace
+from contextlib import ExitStack
 from pathlib import Path
 
 import psutil
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidMessage
 
 from bench.loadgen import percentile, raise_fd_limit, require_loopback
 from bench.run import PY, ROOT, daphne, flush, hub_env, machine_facts, say
@@ -67,10 +68,23 @@ def setup_step(env: dict, *argv: str, timeout: float = 150) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+HANDSHAKE_RETRIES = {"count": 0}
+
+
 async def open_joined(url: str, cookie: str, topic: str):
-    ws = await connect(url, origin=url.replace("ws://", "http://").rsplit("/ws/", 1)[0],
-                       additional_headers={"Cookie": f"sessionid={cookie}"}, compression=None,
-                       ping_interval=None, open_timeout=30, close_timeout=2, max_queue=None)
+    for attempt in range(3):
+        try:
+            ws = await connect(url, origin=url.replace("ws://", "http://").rsplit("/ws/", 1)[0],
+                               additional_headers={"Cookie": f"sessionid={cookie}"}, compression=None,
+                               ping_interval=None, open_timeout=30, close_timeout=2, max_queue=None)
+            break
+        except InvalidMessage:
+            # A freshly started Daphne sometimes drops a connection of the
+            # first burst before answering; a browser would reconnect too.
+            if attempt == 2:
+                raise
+            HANDSHAKE_RETRIES["count"] += 1
+            await asyncio.sleep(0.2)
     await ws.send(json.dumps({"type": "join", "topic": topic, "ref": "j"}))
     deadline = time.monotonic() + 30
     while True:
@@ -157,29 +171,33 @@ def cpu_seconds(proc: psutil.Process) -> float:
     return times.user + times.system
 
 
-async def drive(args, url: str, setup: dict, server_pid: int) -> dict:
+async def drive(args, urls: list[str], setup: dict, server_pids: list[int]) -> dict:
+    """The console joins the first server; senders are spread round robin over
+    all of them, so with ``--servers 2`` half the arrivals cross Redis from
+    the other process."""
     run = Run()
     tasks = []
     t = time.monotonic()
-    console = await open_joined(url, setup["moderator"], "modq.console")
+    console = await open_joined(urls[0], setup["moderator"], "modq.console")
     tasks.append(asyncio.create_task(run.read_console(console)))
     senders = []
     cookies = setup["senders"]
     for start in range(0, len(cookies), 50):
-        senders += await asyncio.gather(*(open_joined(url, c, setup["topic"]) for c in cookies[start:start + 50]))
+        senders += await asyncio.gather(*(open_joined(urls[(start + n) % len(urls)], c, setup["topic"])
+                                          for n, c in enumerate(cookies[start:start + 50])))
     tasks += [asyncio.create_task(run.read_sender(ws)) for ws in senders]
     say(f"moderator on modq.console, {len(senders)} senders joined {setup['topic']} "
-        f"in {time.monotonic() - t:.1f}s")
+        f"over {len(urls)} server(s) in {time.monotonic() - t:.1f}s")
     await asyncio.sleep(2.0)  # let the join-time presence broadcasts settle
 
     profiler = None
     if args.py_spy:
-        profiler = subprocess.Popen([args.py_spy, "record", "--pid", str(server_pid), "--rate", "100",
+        profiler = subprocess.Popen([args.py_spy, "record", "--pid", str(server_pids[0]), "--rate", "100",
                                      "--duration", str(int(args.seconds)), "--format", "raw", "--nonblocking",
                                      "--idle", "--threads", "-o", args.py_spy_out],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    server, me = psutil.Process(server_pid), psutil.Process()
-    cpu0, me0, wall0 = cpu_seconds(server), cpu_seconds(me), time.monotonic()
+    servers, me = [psutil.Process(pid) for pid in server_pids], psutil.Process()
+    cpu0, me0, wall0 = sum(map(cpu_seconds, servers)), cpu_seconds(me), time.monotonic()
     count = round(args.rate * args.seconds)
     say(f"sending {count} messages at {args.rate:g}/s for {args.seconds:g}s")
     send_s = await run.send_all(senders, setup["topic"], args.rate, count)
@@ -188,7 +206,7 @@ async def drive(args, url: str, setup: dict, server_pid: int) -> dict:
     while time.monotonic() < deadline and (len(run.arrived) < count or len(run.acked) < count):
         await asyncio.sleep(0.05)
     elapsed = time.monotonic() - wall0
-    cpu1, me1 = cpu_seconds(server), cpu_seconds(me)
+    cpu1, me1 = sum(map(cpu_seconds, servers)), cpu_seconds(me)
     if profiler is not None:
         try:
             profiler.wait(timeout=30)
@@ -258,14 +276,19 @@ async def main_async(args) -> dict:
     env = server_env(args)
     say(f"setup: migrate, pre-moderated room, moderator, {args.senders} citizens with sessions")
     setup = setup_step(env, "prepare", "--senders", str(args.senders))
-    with daphne("asgi:application", env, "moderation") as (port, pid):
-        url = f"ws://127.0.0.1:{port}/ws/"
-        require_loopback(url)
-        say(f"Daphne pid {pid} on 127.0.0.1:{port}")
-        driven = await drive(args, url, setup, pid)
+    with ExitStack() as stack:
+        started = [stack.enter_context(daphne("asgi:application", env, f"moderation-{n}"))
+                   for n in range(args.servers)]
+        urls = [f"ws://127.0.0.1:{port}/ws/" for port, _pid in started]
+        for url in urls:
+            require_loopback(url)
+        for port, pid in started:
+            say(f"Daphne pid {pid} on 127.0.0.1:{port}")
+        driven = await drive(args, urls, setup, [pid for _port, pid in started])
     collected = setup_step(env, "collect")
     result = analyse(driven["run"], collected, args, driven["send_s"])
     result["db_commit_ms"] = setup["commit_ms"]
+    result["handshake_retries"] = HANDSHAKE_RETRIES["count"]
     result.update(server_cpu_pct=round(driven["server_cpu_pct"]), client_cpu_pct=round(driven["client_cpu_pct"]))
     return result
 
@@ -275,6 +298,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0, help="new items per second, all senders together")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--senders", type=int, default=500, help="citizen accounts, one socket each")
+    parser.add_argument("--servers", type=int, default=1,
+                        help="Daphne processes sharing the database and Redis (senders spread over them)")
     parser.add_argument("--drain", type=float, default=5.0, help="wait this long after sending for stragglers")
     parser.add_argument("--rate-count", type=int, help="raise CHAT_RATE_COUNT (per 10 s) for fewer senders")
     parser.add_argument("--settings", default="settings.dev",
@@ -288,6 +313,8 @@ def main() -> None:
     parser.add_argument("--py-spy-out", default="/tmp/balai-bench-mod-profile.txt")
     parser.add_argument("--json", help="write every figure to this file")
     args = parser.parse_args()
+    if not 1 <= args.servers <= 4:
+        parser.error("--servers: 1 to 4")
     if args.seconds > 90 or args.senders > 2000 or args.rate > 2000 or args.rate <= 0 or args.senders < 1:
         parser.error("keep a run bounded: --seconds <= 90, 1 <= --senders <= 2000, 0 < --rate <= 2000")
     allowed = (args.rate_count or RATE_COUNT) / RATE_SECONDS
@@ -301,6 +328,7 @@ def main() -> None:
     print()
     print("machine:", ", ".join(f"{k} {v}" for k, v in facts.items()))
     print(f"settings {args.settings}{' + synchronous_commit off' if args.pg_async_commit else ''}; "
+          f"{args.servers} Daphne process(es); "
           f"senders {args.senders} (CHAT_RATE_COUNT {args.rate_count or RATE_COUNT}/{RATE_SECONDS}s), "
           f"rate {args.rate:g}/s for {args.seconds:g}s")
     for key, value in result.items():
