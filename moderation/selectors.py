@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 
-from django.core.cache import cache
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from moderation.models import AuditEntry, ItemStatus, QueueItem, RejectReason, Sanction, SanctionKind
 from moderation.queues import ESCALATED, all_queues, get_target
+from realtime.hub.db import db_async
+from realtime.hub.redis import get_redis, prefixed
 
 
 def reject_reason(*, code: str) -> RejectReason | None:
@@ -79,24 +80,37 @@ def active_sanctions(user_id: int) -> list[dict]:
              "until": s.ends_at.isoformat() if s.ends_at else None} for s in rows]
 
 
-def mutes_cache_key(user_id: int) -> str:
-    return f"moderation:mutes:{user_id}"
+#: How long "not muted" stays in Redis without a change. A mute clears it at
+#: once; the bound covers a mute committed while the database was being read.
+MUTES_TTL_S = 30
 
 
-def active_mute(*, user_id: int, room_slug: str) -> Sanction | None:
-    """The user's mute in force for ``room_slug`` (or everywhere), if any.
-    Checked on every send, so "not muted" is cached (cleared by
-    ``sanction_impose``/``sanction_lift``): the common case costs one cache
-    read; a muted user's sends read the database."""
+def mutes_key(user_id: int) -> str:
+    return prefixed("mod", "mutes", str(user_id))
+
+
+def _mutes_from_db(user_id: int) -> list[list[str]]:
+    rows = Sanction.objects.filter(user_id=user_id, kind=SanctionKind.MUTE, lifted_at__isnull=True,
+                                   ends_at__gt=timezone.now())
+    return [[sanction.room_slug, sanction.ends_at.isoformat()] for sanction in rows]
+
+
+async def active_mute_until(*, user_id: int, room_slug: str) -> str | None:
+    """When the user's mute in force for ``room_slug`` (or everywhere) ends,
+    as ISO 8601, or ``None``. Checked on every send, from the event loop: the
+    fact that a user has no mute is kept in Redis (cleared by
+    ``sanction_impose`` and ``sanction_lift``), so the common case is one
+    Redis read and no trip to the database thread; a muted user's sends read
+    the database (a mute shortened in the admin counts at once)."""
+    redis = get_redis()
+    if await redis.get(mutes_key(user_id)) is not None:
+        return None
+    mutes = await db_async(_mutes_from_db)(user_id)
+    if not mutes:
+        await redis.set(mutes_key(user_id), "none", ex=MUTES_TTL_S)
     now = timezone.now()
-    mutes = cache.get(mutes_cache_key(user_id))
-    if mutes is None:
-        mutes = list(Sanction.objects.filter(user_id=user_id, kind=SanctionKind.MUTE, lifted_at__isnull=True,
-                                             ends_at__gt=now))
-        if not mutes:
-            cache.set(mutes_cache_key(user_id), mutes, 30)  # bounds a race with a new mute
-    current = [m for m in mutes if m.ends_at > now and m.room_slug in ("", room_slug)]
-    return max(current, key=lambda m: m.ends_at, default=None)
+    ends = [until for room, until in mutes if room in ("", room_slug) and datetime.fromisoformat(until) > now]
+    return max(ends, key=datetime.fromisoformat, default=None)
 
 
 def _date(value):

@@ -280,9 +280,7 @@ def sanction_lift(*, moderator, sanction: Sanction) -> Sanction:
 
 
 def _mutes_changed(user_id: int) -> None:
-    from django.core.cache import cache
-
-    transaction.on_commit(lambda: cache.delete(selectors.mutes_cache_key(user_id)))
+    redis_on_commit("DEL", selectors.mutes_key(user_id))
 
 
 def sanction_frame(sanction: Sanction) -> dict:

@@ -94,11 +94,9 @@ def _remove(message: Message, moderator, reason: str) -> None:
 
 
 # --- hooks into chat -------------------------------------------------------------
-def mute_guard(user, room) -> HubError | None:
-    sanction = selectors.active_mute(user_id=user.pk, room_slug=room.slug)
-    if sanction is None:
-        return None
-    return HubError(MUTED, until=sanction.ends_at.isoformat() if sanction.ends_at else None)
+async def mute_guard(user, room) -> HubError | None:
+    until = await selectors.active_mute_until(user_id=user.pk, room_slug=room.slug)
+    return None if until is None else HubError(MUTED, until=until)
 
 
 BLOCKED_TERMS_KEY = "moderation:blocked-terms"

@@ -1,8 +1,10 @@
 """Extension points of chat for apps above it (moderation), so that chat never
 imports them. Each list is filled from an ``AppConfig.ready``.
 
-- ``send_guards``: ``(user, room) -> HubError | None``; a refusal stops a
-  send before anything is stored (mutes). Runs in the database thread.
+- ``send_guards``: ``async (user, room) -> HubError | None``; a refusal stops
+  a send before anything is stored (mutes). Awaited in the event loop, after
+  the room's post rules and before the rate limit; a retry of a message
+  already stored is not asked again.
 - ``screens``: ``(user, room, text, editing) -> list[str]``; rule hits. Any hit
   holds a new message for review, the hits recorded as the reason, and
   refuses an edit (``editing`` True: only rules about the text itself apply).

@@ -114,17 +114,14 @@ def _store(*, room: Room, user, client_id: str, body: str, reply_to: Message | N
 
 def _prepare_send(*, user, room_slug: str, client_id: str, reply_to: int | None):
     """One trip to the database thread before a send: the message already
-    stored under this ``client_id`` if any, else the room (post rules and
-    guards checked) and the message replied to."""
+    stored under this ``client_id`` if any, else the room (post rules
+    checked) and the message replied to."""
     room, stored_id = selectors.room_for_send(slug=room_slug, author_id=user.pk, client_id=client_id)
     if room is None:
         raise HubError(NOT_FOUND)
     if stored_id is not None:
         return selectors.message_full(pk=stored_id), None, None
     rules.check_can_post(room, user)
-    for guard in hooks.send_guards:
-        if (refusal := guard(user, room)) is not None:
-            raise refusal
     parent = None
     if reply_to is not None:
         parent = selectors.message_by_seq(room_id=room.pk, seq=reply_to)
@@ -148,6 +145,9 @@ async def message_send(*, user, room_slug: str, client_id: str, body: str, reply
         user=user, room_slug=room_slug, client_id=client_id, reply_to=reply_to)
     if existing is not None:
         return existing
+    for guard in hooks.send_guards:
+        if (refusal := await guard(user, room)) is not None:
+            raise refusal
     text = rules.clean_body(body)
     exempt = rules.is_staff_voice(user)
     if not exempt:

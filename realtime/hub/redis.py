@@ -36,9 +36,15 @@ def get_sync_redis() -> redis.Redis:
     return client
 
 
-def key(*parts: str) -> str:
+def prefixed(*parts: str) -> str:
+    """A Redis key under ``CHANNEL_PREFIX`` (``prefixed("mod", "mutes", "7")``)."""
     prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"].get("prefix", "balai")
-    return ":".join((prefix, "hub", *parts))
+    return ":".join((prefix, *parts))
+
+
+def key(*parts: str) -> str:
+    """A key of the hub's own."""
+    return prefixed("hub", *parts)
 
 
 def eviction_warning() -> str | None:
