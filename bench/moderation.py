@@ -38,7 +38,7 @@ from pathlib import Path
 
 import psutil
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed, InvalidMessage
+from websockets.exceptions import ConnectionClosed
 
 from bench.loadgen import percentile, raise_fd_limit, require_loopback
 from bench.run import PY, ROOT, daphne, flush, hub_env, machine_facts, say
@@ -68,23 +68,10 @@ def setup_step(env: dict, *argv: str, timeout: float = 150) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-HANDSHAKE_RETRIES = {"count": 0}
-
-
 async def open_joined(url: str, cookie: str, topic: str):
-    for attempt in range(3):
-        try:
-            ws = await connect(url, origin=url.replace("ws://", "http://").rsplit("/ws/", 1)[0],
-                               additional_headers={"Cookie": f"sessionid={cookie}"}, compression=None,
-                               ping_interval=None, open_timeout=30, close_timeout=2, max_queue=None)
-            break
-        except InvalidMessage:
-            # A freshly started Daphne sometimes drops a connection of the
-            # first burst before answering; a browser would reconnect too.
-            if attempt == 2:
-                raise
-            HANDSHAKE_RETRIES["count"] += 1
-            await asyncio.sleep(0.2)
+    ws = await connect(url, origin=url.replace("ws://", "http://").rsplit("/ws/", 1)[0],
+                       additional_headers={"Cookie": f"sessionid={cookie}"}, compression=None,
+                       ping_interval=None, open_timeout=30, close_timeout=2, max_queue=None)
     await ws.send(json.dumps({"type": "join", "topic": topic, "ref": "j"}))
     deadline = time.monotonic() + 30
     while True:
@@ -288,7 +275,6 @@ async def main_async(args) -> dict:
     collected = setup_step(env, "collect")
     result = analyse(driven["run"], collected, args, driven["send_s"])
     result["db_commit_ms"] = setup["commit_ms"]
-    result["handshake_retries"] = HANDSHAKE_RETRIES["count"]
     result.update(server_cpu_pct=round(driven["server_cpu_pct"]), client_cpu_pct=round(driven["client_cpu_pct"]))
     return result
 

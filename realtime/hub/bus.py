@@ -127,6 +127,10 @@ class Subscription:
         self._resubscribing: set[str] = set()
         self._broken = False
         self._task: asyncio.Task | None = None
+        # One command at a time: redis-py's PubSub takes a connection from the
+        # pool on its first command, and concurrent first commands would each
+        # take one, so the confirmations of all but one would never be read.
+        self._sending = asyncio.Lock()
 
     async def subscribe(self, channel: str) -> None:
         """Returns once Redis confirmed the subscription: an event published
@@ -134,7 +138,8 @@ class Subscription:
         confirmed = asyncio.get_running_loop().create_future()
         self._confirming[channel].append(confirmed)
         try:
-            await self.pubsub.subscribe(channel)
+            async with self._sending:
+                await self.pubsub.subscribe(channel)
         except Exception:
             self._confirming[channel].remove(confirmed)
             raise
@@ -146,7 +151,8 @@ class Subscription:
     async def unsubscribe(self, channel: str) -> None:
         self.channels.discard(channel)
         self._resubscribing.discard(channel)
-        await self.pubsub.unsubscribe(channel)
+        async with self._sending:
+            await self.pubsub.unsubscribe(channel)
 
     async def _read(self) -> None:
         backoff = 0.1
@@ -180,7 +186,8 @@ class Subscription:
             self._broken = False
             return False
         self._resubscribing = channels
-        await self.pubsub.subscribe(*channels)
+        async with self._sending:
+            await self.pubsub.subscribe(*channels)
         self._broken = False
         return True
 

@@ -45,6 +45,25 @@ async def test_a_burst_of_events_arrives_complete_and_in_order():
     await subscription.unsubscribe(bus.channel_for("room.burst"))
 
 
+async def test_many_first_subscriptions_at_once_are_all_confirmed():
+    """A freshly started process whose first sockets all join at once (after a
+    deploy, every browser reconnects)."""
+    received: list[str] = []
+
+    async def on_message(event):
+        received.append(event["topic"])
+
+    subscription = bus.Subscription(on_message=on_message, on_lost=lambda: None)
+    topics = [f"room.r{n}" for n in range(30)]
+    await asyncio.wait_for(asyncio.gather(*(subscription.subscribe(bus.channel_for(t)) for t in topics)), 5)
+    await bus.publish([event_message(t, {"type": "x"}) for t in topics])
+    for _ in range(100):
+        if len(received) == len(topics):
+            break
+        await asyncio.sleep(0.02)
+    assert sorted(received) == sorted(topics)
+
+
 async def test_after_a_lost_redis_connection_open_sockets_catch_up_from_the_database(room, speaker_and_listener):
     alice, speaker, listener = speaker_and_listener
     await speaker.say(ROOM, "satu")
