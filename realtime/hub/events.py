@@ -108,10 +108,6 @@ def _dispatch(messages: list[dict]) -> None:
             log.warning("publishing %d events failed", len(messages), exc_info=True)
 
 
-def _send(topic: str, message: dict) -> None:
-    _dispatch([message])
-
-
 @asynccontextmanager
 async def deferred_publish():
     """Collect the events committed by database work awaited inside the block
@@ -147,7 +143,7 @@ def publish_on_commit(topic: str, frame: dict, *, seq: int | None = None, user_i
     never raised: the write has happened and clients catch up by id.
     """
     message = event_message(topic, frame, seq=seq, user_id=user_id)
-    transaction.on_commit(lambda: _send(topic, message), robust=True)
+    transaction.on_commit(lambda: _dispatch([message]), robust=True)
 
 
 def redis_on_commit(*command) -> None:
@@ -167,7 +163,7 @@ def publish_to_user_on_commit(user_id: int, frame: dict) -> None:
 def control_on_commit(topic: str, action: str) -> None:
     """Send a control action (``close``) to every socket of a control topic."""
     message = {"type": CONTROL, "topic": topic, "action": action}
-    transaction.on_commit(lambda: _send(topic, message), robust=True)
+    transaction.on_commit(lambda: _dispatch([message]), robust=True)
 
 
 async def apublish(topic: str, frame: dict, *, seq: int | None = None, user_id: int | None = None) -> None:
