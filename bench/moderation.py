@@ -2,18 +2,21 @@
 
     .venv/bin/python -m bench.moderation --rate 200 --seconds 60
 
-Starts a real Daphne (``settings.dev``; a fresh SQLite file of its own under
-``/tmp/balai-bench-mod/`` or ``--database-url``; Redis ``--redis-url``, DB 7 by
-default, flushed first), prepares a pre-moderated room, ``--senders`` citizen
-accounts with sessions and one moderator (``bench.moderation_setup``), then:
+Starts ``--servers`` real Daphne processes (default 1; ``settings.dev``; a
+fresh SQLite file of its own under ``/tmp/balai-bench-mod/`` or
+``--database-url``; Redis ``--redis-url``, DB 7 by default, flushed first),
+prepares a pre-moderated room, ``--senders`` citizen accounts with sessions
+and one moderator (``bench.moderation_setup``), then:
 
-- the moderator's socket joins ``modq.console`` and timestamps every
-  ``queue.event`` ``arrived`` frame on receipt, by ``item_id``;
-- the citizens' sockets join the room and send ``--rate`` messages per second
-  in total for ``--seconds`` (round robin, each sender under the chat rate
-  limit of ``CHAT_RATE_COUNT`` per ``CHAT_RATE_SECONDS``, left at its default
-  unless ``--rate-count`` is given); each send is timestamped just before the
-  ``send`` frame, by ``client_id``;
+- the moderator's socket joins ``modq.console`` on the first server and
+  timestamps every ``queue.event`` ``arrived`` frame on receipt, by
+  ``item_id``;
+- the citizens' sockets, spread round robin over the servers, join the room
+  and send ``--rate`` messages per second in total for ``--seconds`` (round
+  robin, each sender under the chat rate limit of ``CHAT_RATE_COUNT`` per
+  ``CHAT_RATE_SECONDS``, left at its default unless ``--rate-count`` is
+  given); each send is timestamped just before the ``send`` frame, by
+  ``client_id``;
 - after the run the database maps ``client_id`` -> message -> queue item, so
   latency = console receipt of the item's ``arrived`` - submit of its message,
   both read from this process's clock. It also checks every submitted message
