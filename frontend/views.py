@@ -57,7 +57,7 @@ def room(request, slug: str):
 
 
 def _moderator_strings() -> dict[str, object]:
-    """The sentences of the moderators' tools in the room page (room.js)."""
+    """The sentences of the moderators' tools in the room page (room_actions.js)."""
     return {
         "remove": _("Remove"),
         "confirm_remove": _("Remove this message by {name}? Everyone will see that it was removed."),

@@ -1,6 +1,6 @@
 """Moderation in a real browser: the moderators' console (/moderasi/,
 js/console.js) deciding held messages that a citizen sees settle in the room
-(js/room.js), and readers reporting messages from the room page."""
+(js/room.js), and readers reporting messages from the room page (js/room_actions.js)."""
 
 from __future__ import annotations
 

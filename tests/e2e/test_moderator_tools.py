@@ -1,4 +1,4 @@
-"""Moderators' tools in a real browser: in the room page (js/room.js) a
+"""Moderators' tools in a real browser: in the room page (js/room_actions.js) a
 moderator removes anyone's message, mutes or bans its author; in the console
 (js/console.js) the same for a claimed item's author, with the author's
 sanctions in force and a way to lift them. Citizens never see these tools."""

@@ -94,6 +94,18 @@
     return me !== null && message.author && message.author.id === me;
   }
 
+  // Reporting a message, and the moderators' mute and ban (room_actions.js).
+  var actions = window.BalaiRoomActions.create({
+    cfg: cfg,
+    topic: topic,
+    me: me,
+    isOwn: isOwn,
+    element: function (id) { return elements.get(id); },
+    rerender: function (id) {
+      if (!editing.has(id) && messages.has(id)) { renderMessage(messages.get(id)); }
+    }
+  });
+
   function editable(message) {
     return isOwn(message) && !message.deleted && canPost &&
       Date.now() - Date.parse(message.created_at) < EDIT_WINDOW_MS;
@@ -147,221 +159,26 @@
     }
     li.appendChild(body);
 
-    var reportable = canReport(message);
+    var reportable = actions.canReport(message);
     if (!message.deleted && (canPost || reportable || moderator)) {
-      var actions = el("p", "msg-actions");
-      if (canPost) { actions.appendChild(actionButton(S.reply, "reply", message)); }
+      var buttons = el("p", "msg-actions");
+      if (canPost) { buttons.appendChild(actionButton(S.reply, "reply", message)); }
       if (canPost && editable(message)) {
-        actions.appendChild(actionButton(S.edit, "edit", message));
+        buttons.appendChild(actionButton(S.edit, "edit", message));
         scheduleEditExpiry(message);
       }
-      if (canPost && isOwn(message)) { actions.appendChild(actionButton(S.delete, "delete", message)); }
+      if (canPost && isOwn(message)) { buttons.appendChild(actionButton(S.delete, "delete", message)); }
       // Moderators remove anyone's message (the hub checks the role again).
-      else if (moderator && !isOwn(message)) { actions.appendChild(actionButton(M.remove, "delete", message)); }
-      if (reportable) { actions.appendChild(actionButton(S.report, "report", message)); }
-      if (canSanction(message)) {
-        actions.appendChild(actionButton(M.mute, "mute", message));
-        actions.appendChild(actionButton(M.ban, "ban", message));
+      else if (moderator && !isOwn(message)) { buttons.appendChild(actionButton(M.remove, "delete", message)); }
+      if (reportable) { buttons.appendChild(actionButton(S.report, "report", message)); }
+      if (actions.canSanction(message)) {
+        buttons.appendChild(actionButton(M.mute, "mute", message));
+        buttons.appendChild(actionButton(M.ban, "ban", message));
       }
-      if (actions.children.length) { li.appendChild(actions); }
+      if (buttons.children.length) { li.appendChild(buttons); }
     }
-    var reportState = reports.get(message.id);
-    if (reportState && !message.deleted) { li.appendChild(reportState); }
-    var sanctionState = sanctionNotes.get(message.id);
-    if (sanctionState) { li.appendChild(sanctionState); }
+    actions.notesFor(message).forEach(function (node) { li.appendChild(node); });
     return li;
-  }
-
-  // --- reporting ----------------------------------------------------------------
-  var reports = new Map();  // id -> the open report form, or the note saying it was sent
-  var reported = new Set(); // ids reported from this page: reported once, so no second button
-
-  function canReport(message) {
-    return me !== null && Boolean(cfg.report_url) && !isOwn(message) && !message.deleted &&
-      !reported.has(message.id) && (cfg.report_reasons || []).length > 0;
-  }
-
-  function openReport(message) {
-    var li = elements.get(message.id);
-    if (!li) { return; }
-    if (reports.has(message.id)) {
-      var existing = reports.get(message.id).querySelector("select");
-      if (existing) { existing.focus(); }
-      return;
-    }
-    var form = el("form", "msg-report");
-    var field = el("select");
-    field.id = "report-reason-" + message.id;
-    field.name = "reason";
-    var label = el("label", null, S.report_label);
-    label.htmlFor = field.id;
-    addOptions(field, cfg.report_reasons);
-    form.appendChild(label);
-    var controls = formControls(form, S.report_send, [field], function () {
-      reports.delete(message.id);
-      form.remove();
-      refocus(li, "report");
-    });
-    var send = controls.send;
-    var status = controls.status;
-    reports.set(message.id, form);
-    li.appendChild(form);
-    field.focus();
-
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      send.disabled = true;
-      status.textContent = "";
-      function settle(text) {
-        var done = el("p", "report-status done", text);
-        done.setAttribute("role", "status");
-        done.tabIndex = -1;
-        reports.set(message.id, done);
-        reported.add(message.id);
-        form.replaceWith(done);
-        // The "Report" button goes: an item is reported once.
-        if (!editing.has(message.id) && messages.has(message.id)) { renderMessage(messages.get(message.id)); }
-        done.focus();
-      }
-      var payload = { room: topic.slice(topic.indexOf(".") + 1), id: message.id, reason: field.value };
-      window.BalaiUI.postJSON(cfg.report_url, payload).then(function () {
-        settle(S.report_thanks);
-      }, function (error) {
-        if (error.code === "already_reported") { settle(S.report_already); return; }
-        send.disabled = false;
-        status.textContent = error.code === "network" ? S.report_failed : (error.detail || S.report_failed);
-      });
-    });
-  }
-
-  // --- moderators' tools: mute or ban a message's author ------------------------------
-  var sanctionNotes = new Map();  // id -> the open mute form, or the note saying how it went
-
-  function canSanction(message) {
-    if (!moderator || !cfg.sanction_url || isOwn(message) || !message.author) { return false; }
-    var staff = message.author.role === "moderator" || message.author.role === "admin";
-    return !staff || Boolean(cfg.can_sanction_staff);
-  }
-
-  function sanctionError(error) {
-    return (M.errors && M.errors[error && error.code]) || (error && error.detail) || M.errors.network;
-  }
-
-  /** Replace the message's mute form (or earlier note) with a note. */
-  function sanctionNote(message, text, ok) {
-    var li = elements.get(message.id);
-    var note = el("p", "report-status sanction-status" + (ok ? " done" : ""), text);
-    note.setAttribute("role", ok ? "status" : "alert");
-    note.tabIndex = -1;
-    var previous = sanctionNotes.get(message.id);
-    sanctionNotes.set(message.id, note);
-    if (previous && previous.parentNode) { previous.replaceWith(note); }
-    else if (li) { li.appendChild(note); }
-    return note;
-  }
-
-  function labelled(field, text, id) {
-    field.id = id;
-    var label = el("label", null, text);
-    label.htmlFor = id;
-    var p = el("p", "sanction-field");
-    p.appendChild(label);
-    p.appendChild(field);
-    return p;
-  }
-
-  function openMute(message) {
-    var li = elements.get(message.id);
-    if (!li) { return; }
-    var open = sanctionNotes.get(message.id);
-    if (open && open.tagName === "FORM") { open.querySelector("select").focus(); return; }
-    var form = el("form", "msg-report msg-sanction");
-    form.appendChild(el("p", "sanction-title", fmt(M.mute_title, { name: message.author.name })));
-    var duration = el("select");
-    duration.name = "duration";
-    addOptions(duration, M.durations);
-    var scope = el("select");
-    scope.name = "scope";
-    addOptions(scope, [["room", M.scope_room], ["everywhere", M.scope_everywhere]]);
-    var reason = el("input");
-    reason.type = "text";
-    reason.name = "reason";
-    reason.maxLength = 300;
-    reason.autocomplete = "off";
-    form.appendChild(labelled(duration, M.duration, "mute-duration-" + message.id));
-    form.appendChild(labelled(scope, M.scope, "mute-scope-" + message.id));
-    form.appendChild(labelled(reason, M.reason, "mute-reason-" + message.id));
-    var controls = formControls(form, M.mute_send, [], function () {
-      sanctionNotes.delete(message.id);
-      form.remove();
-      refocus(li, "mute");
-    });
-    var send = controls.send;
-    var status = controls.status;
-    if (open && open.parentNode) { open.replaceWith(form); } else { li.appendChild(form); }
-    sanctionNotes.set(message.id, form);
-    duration.focus();
-
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      send.disabled = true;
-      status.textContent = "";
-      var here = scope.value === "room";
-      var payload = { user: message.author.id, kind: "mute", duration: duration.value,
-                      room: here ? topic.slice(topic.indexOf(".") + 1) : "", reason: reason.value };
-      var durationLabel = duration.options[duration.selectedIndex].textContent;
-      window.BalaiUI.postJSON(cfg.sanction_url, payload).then(function () {
-        var text = fmt(here ? M.muted_here : M.muted_everywhere, { name: message.author.name, duration: durationLabel });
-        sanctionNote(message, text, true).focus();
-      }, function (error) {
-        send.disabled = false;
-        status.textContent = sanctionError(error);
-      });
-    });
-  }
-
-  function banAuthor(message) {
-    if (!window.confirm(fmt(M.confirm_ban, { name: message.author.name }))) { return; }
-    var payload = { user: message.author.id, kind: "ban", room: "", reason: "" };
-    window.BalaiUI.postJSON(cfg.sanction_url, payload).then(function () {
-      sanctionNote(message, fmt(M.banned, { name: message.author.name }), true).focus();
-    }, function (error) {
-      sanctionNote(message, sanctionError(error), false).focus();
-    });
-  }
-
-  /** `[[value, label], …]` as the options of a select. */
-  function addOptions(select, pairs) {
-    pairs.forEach(function (pair) {
-      var option = el("option", null, pair[1]);
-      option.value = pair[0];
-      select.appendChild(option);
-    });
-  }
-
-  /** The send and cancel buttons (after `lead`, the row's first fields) and
-   * the status line of a small form under a message (report, mute). */
-  function formControls(form, sendLabel, lead, onCancel) {
-    var send = el("button", "button small", sendLabel);
-    send.type = "submit";
-    var cancel = el("button", "button secondary small", S.cancel);
-    cancel.type = "button";
-    cancel.addEventListener("click", onCancel);
-    var row = el("p", "editor-row");
-    lead.forEach(function (node) { row.appendChild(node); });
-    row.appendChild(send);
-    row.appendChild(cancel);
-    form.appendChild(row);
-    var status = el("p", "report-status");
-    status.setAttribute("role", "status");
-    form.appendChild(status);
-    return { send: send, status: status };
-  }
-
-  /** The focus goes back to the message's `action` button (a form was closed). */
-  function refocus(li, action) {
-    var again = li.querySelector('[data-action="' + action + '"]');
-    if (again) { again.focus(); }
   }
 
   function actionButton(label, action, message) {
@@ -803,9 +620,9 @@
     if (button.dataset.action === "reply") { setReply(message); }
     else if (button.dataset.action === "edit") { openEditor(message); }
     else if (button.dataset.action === "delete") { deleteMessage(message); }
-    else if (button.dataset.action === "report") { openReport(message); }
-    else if (button.dataset.action === "mute") { openMute(message); }
-    else if (button.dataset.action === "ban") { banAuthor(message); }
+    else if (button.dataset.action === "report") { actions.openReport(message); }
+    else if (button.dataset.action === "mute") { actions.openMute(message); }
+    else if (button.dataset.action === "ban") { actions.banAuthor(message); }
   });
 
   // --- frames from the hub ----------------------------------------------------------
