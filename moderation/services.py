@@ -61,7 +61,7 @@ def item_enqueue(*, queue: str, target_kind: str, target_id: int, author_id: int
     created in this very transaction, so no item can exist yet and the insert
     needs no savepoint. Emits ``queue.event`` (arrived) to the console after
     commit."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         fields = {"queue": queue, "target_kind": target_kind, "target_id": target_id, "author_id": author_id,
                   "reasons": reasons, "stream": queue}
         if fresh:

@@ -50,8 +50,12 @@ def _touch(message: Message) -> None:
 
 def message_make_visible(*, message: Message) -> Message:
     """Give a message its visible id and publish it (after commit).
-    Emits ``message`` to ``room.<slug>``."""
-    with transaction.atomic():
+    Emits ``message`` to ``room.<slug>``.
+
+    Here and in the other services that run inside a caller's transaction,
+    ``savepoint=False``: nothing catches a failure half-way, and on
+    PostgreSQL each savepoint is two more round trips."""
+    with transaction.atomic(savepoint=False):
         message.seq, message.rev = _advance(message.room_id, new_message=True)
         message.status = MessageStatus.PUBLISHED
         message.save(update_fields=["seq", "rev", "status"])
@@ -73,7 +77,7 @@ def message_decide(*, message: Message, approve: bool, reason: str = "", body: s
     """Publish a held message (optionally with a replacement ``body``, e.g.
     personal data masked) or reject it. The author's sockets get an ``ack``
     with the outcome; an approved message gets its visible id now."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         if body is not None:
             message.body = body
             message.html = render_text(body)
@@ -228,7 +232,7 @@ def message_delete(*, user, room_id: int, seq: int) -> Message:
 def message_remove(*, message: Message, moderator) -> Message:
     """A moderator upholds a report: the message becomes a tombstone for good.
     Emits ``message.deleted`` after commit."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         if message.deleted_at is None:
             _tombstone(message, moderator)
     return message
@@ -237,7 +241,7 @@ def message_remove(*, message: Message, moderator) -> Message:
 def message_hide(*, message: Message) -> Message:
     """Hide a reported message pending review (it looks deleted to everyone).
     Emits ``message.deleted`` after commit."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         if message.hidden_at is None and message.deleted_at is None:
             message.hidden_at = timezone.now()
             message.save(update_fields=["hidden_at"])
@@ -250,7 +254,7 @@ def message_hide(*, message: Message) -> Message:
 def message_restore(*, message: Message) -> Message:
     """Show a hidden message again (a moderator kept it). Emits
     ``message.updated`` with its text after commit."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         if message.hidden_at is not None:
             message.hidden_at = None
             message.save(update_fields=["hidden_at"])
