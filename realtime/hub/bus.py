@@ -197,7 +197,14 @@ class Subscription:
         if isinstance(channel, bytes):
             channel = channel.decode()
         if kind == "message":
-            for event in unpack(response["data"]):
+            try:
+                events = unpack(response["data"])
+            except Exception:
+                # Not ours (something else published on the channel): skip it,
+                # the subscription itself is fine.
+                log.warning("undecodable message on %s dropped", channel, exc_info=True)
+                return
+            for event in events:
                 await self.on_message(event)
         elif kind == "subscribe":
             for confirmed in self._confirming.pop(channel, []):

@@ -25,43 +25,57 @@ async def _kill_subscriber() -> int:
     return killed
 
 
+class Listener:
+    """A ``Subscription`` of its own that records what it receives."""
+
+    def __init__(self) -> None:
+        self.events: list[dict] = []
+        self.lost = 0
+        self.subscription = bus.Subscription(on_message=self._received, on_lost=self._lost)
+
+    async def _received(self, event: dict) -> None:
+        self.events.append(event)
+
+    def _lost(self) -> None:
+        self.lost += 1
+
+    async def wait_for(self, count: int) -> list[dict]:
+        """The events received once there are ``count`` (or after 2 s)."""
+        for _ in range(100):
+            if len(self.events) >= count:
+                break
+            await asyncio.sleep(0.02)
+        return self.events
+
+
 async def test_a_burst_of_events_arrives_complete_and_in_order():
-    received: list[int] = []
-    lost: list[bool] = []
-
-    async def on_message(event):
-        received.append(event["seq"])
-
-    subscription = bus.Subscription(on_message=on_message, on_lost=lambda: lost.append(True))
-    await subscription.subscribe(bus.channel_for("room.burst"))
+    listener = Listener()
+    await listener.subscription.subscribe(bus.channel_for("room.burst"))
     # 250 events handed in by 50 concurrent callers: they travel in batches.
     await asyncio.gather(*(_send_many([event_message("room.burst", {"type": "x"}, seq=n * 5 + k) for k in range(5)])
                            for n in range(50)))
-    for _ in range(100):
-        if len(received) == 250:
-            break
-        await asyncio.sleep(0.02)
-    assert received == list(range(250)) and not lost
-    await subscription.unsubscribe(bus.channel_for("room.burst"))
+    assert [event["seq"] for event in await listener.wait_for(250)] == list(range(250))
+    assert listener.lost == 0
+
+
+async def test_a_foreign_message_on_a_topic_channel_is_skipped_and_delivery_goes_on():
+    listener = Listener()
+    channel = bus.channel_for("room.asing")
+    await listener.subscription.subscribe(channel)
+    await get_redis().publish(channel, b"\xc1 not msgpack")
+    await bus.publish([event_message("room.asing", {"type": "x"}, seq=1)])
+    assert [event["seq"] for event in await listener.wait_for(1)] == [1]
+    assert listener.lost == 0
 
 
 async def test_many_first_subscriptions_at_once_are_all_confirmed():
     """A freshly started process whose first sockets all join at once (after a
     deploy, every browser reconnects)."""
-    received: list[str] = []
-
-    async def on_message(event):
-        received.append(event["topic"])
-
-    subscription = bus.Subscription(on_message=on_message, on_lost=lambda: None)
+    listener = Listener()
     topics = [f"room.r{n}" for n in range(30)]
-    await asyncio.wait_for(asyncio.gather(*(subscription.subscribe(bus.channel_for(t)) for t in topics)), 5)
+    await asyncio.wait_for(asyncio.gather(*(listener.subscription.subscribe(bus.channel_for(t)) for t in topics)), 5)
     await bus.publish([event_message(t, {"type": "x"}) for t in topics])
-    for _ in range(100):
-        if len(received) == len(topics):
-            break
-        await asyncio.sleep(0.02)
-    assert sorted(received) == sorted(topics)
+    assert sorted(event["topic"] for event in await listener.wait_for(len(topics))) == sorted(topics)
 
 
 async def test_after_a_lost_redis_connection_open_sockets_catch_up_from_the_database(room, speaker_and_listener):
