@@ -11,9 +11,8 @@ from __future__ import annotations
 import logging
 
 import redis
-from django.conf import settings
 
-from realtime.hub.redis import get_sync_redis
+from realtime.hub.redis import get_sync_redis, prefixed
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +24,7 @@ def client() -> redis.Redis:
 
 
 def stream_name(queue: str) -> str:
-    prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"].get("prefix", "balai")
-    return f"{prefix}:modq:{queue}"
+    return prefixed("modq", queue)
 
 
 def ensure_group(stream: str) -> None:

@@ -25,6 +25,8 @@ import redis
 from django.conf import settings
 from django.db import close_old_connections, transaction
 
+from realtime.hub.redis import prefixed
+
 log = logging.getLogger(__name__)
 
 GROUP = "workers"
@@ -56,8 +58,7 @@ def register_periodic(name: str, every_s: float, fn: Callable[[], None]) -> None
 
 
 def _stream() -> str:
-    prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"].get("prefix", "balai")
-    return f"{prefix}:jobs"
+    return prefixed("jobs")
 
 
 def _client() -> redis.Redis:
