@@ -3,7 +3,8 @@ it. Each returns its hits as stable codes, recorded on the item as the reason
 it was held:
 
 - ``blocked_word:<term>``: a blocklisted word, found through spacing, case,
-  repeated letters and common digit-for-letter swaps;
+  repeated letters, common digit-for-letter swaps and letters of other
+  alphabets that look Latin (Cyrillic "а", Greek "ο");
 - ``personal_data:<nik|phone|email>``: a NIK, phone number or e-mail address;
 - ``too_many_links``: more than ``MODERATION_MAX_LINKS`` links;
 - ``repeated_text``: the same text as one of the author's recent messages;
@@ -14,7 +15,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
+from confusable_homoglyphs import confusables
 from django.conf import settings
 
 from realtime import pii
@@ -29,11 +32,26 @@ _REPEATS = re.compile(r"(.)\1+")
 _EDGE_SYMBOLS = "@$!|+"
 
 
+@lru_cache(maxsize=4096)
+def _latin_look_alike(ch: str) -> str:
+    """The ASCII letter that ``ch`` looks like (Cyrillic "а" → "a", Greek "ο"
+    → "o", per Unicode's confusables data), or ``ch`` itself."""
+    for found in confusables.is_confusable(ch, preferred_aliases=["latin"], greedy=True) or []:
+        for glyph in found["homoglyphs"]:
+            if glyph["c"].isascii() and glyph["c"].isalpha():
+                return glyph["c"]
+    return ch
+
+
 def normalize_word(word: str) -> str:
-    """``"4NJ1NNNG"`` → ``"anjing"``: case folded, accents dropped, swaps undone,
-    non-letters removed, repeated letters collapsed."""
+    """``"4NJ1NNNG"`` → ``"anjing"``: case folded, accents dropped, look-alike
+    letters of other alphabets made Latin, swaps undone, non-letters removed,
+    repeated letters collapsed."""
     folded = unicodedata.normalize("NFKD", word.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).translate(_LEET)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    if not folded.isascii():
+        folded = "".join(ch if ch.isascii() else _latin_look_alike(ch) for ch in folded).casefold()
+    folded = folded.translate(_LEET)
     return _REPEATS.sub(r"\1", _NON_LETTER.sub("", folded))
 
 

@@ -34,6 +34,10 @@ CAUGHT = [
     ("Kon_tol", "kontol"),
     ("a\u200bs\u200bu", "asu"),
     ("ássu", "asu"),
+    # Letters of other alphabets that look Latin.
+    ("dasar \u0430nj\u0456ng", "anjing"),      # Cyrillic а and і
+    ("\u0430\u0455u!", "asu"),                   # Cyrillic а and ѕ
+    ("g\u03bfbl\u03bfk", "goblok"),             # Greek ο
 ]
 
 INNOCENT = [
@@ -49,6 +53,8 @@ INNOCENT = [
     "pukul 4 sore di balai desa",
     "Jum'at pagi kerja bakti",
     "pass the ball",
+    "Привет, как дела?",  # a greeting in Russian
+    "Καλημέρα",  # Greek
 ]
 
 
