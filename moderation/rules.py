@@ -17,7 +17,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from confusable_homoglyphs import confusables
 from django.conf import settings
 
 from realtime import pii
@@ -36,6 +35,10 @@ _EDGE_SYMBOLS = "@$!|+"
 def _latin_look_alike(ch: str) -> str:
     """The ASCII letter that ``ch`` looks like (Cyrillic "а" → "a", Greek "ο"
     → "o", per Unicode's confusables data), or ``ch`` itself."""
+    # Imported here: its data costs ~18 MB and 50 ms, paid only by a process
+    # that meets a non-Latin letter.
+    from confusable_homoglyphs import confusables
+
     for found in confusables.is_confusable(ch, preferred_aliases=["latin"], greedy=True) or []:
         for glyph in found["homoglyphs"]:
             if glyph["c"].isascii() and glyph["c"].isalpha():
@@ -50,7 +53,8 @@ def normalize_word(word: str) -> str:
     folded = unicodedata.normalize("NFKD", word.casefold())
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     if not folded.isascii():
-        folded = "".join(ch if ch.isascii() else _latin_look_alike(ch) for ch in folded).casefold()
+        folded = "".join(_latin_look_alike(ch) if ch.isalpha() and not ch.isascii() else ch
+                         for ch in folded).casefold()
     folded = folded.translate(_LEET)
     return _REPEATS.sub(r"\1", _NON_LETTER.sub("", folded))
 
