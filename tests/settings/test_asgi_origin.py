@@ -6,6 +6,11 @@ from channels.testing import WebsocketCommunicator
 
 from asgi import application
 
+# Channels' refusing consumer closes stale database connections on the way
+# out (``aclose_old_connections``); after a test that opened one in the
+# database thread, that counts as database access.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.mark.parametrize("origin", [
     b"http://evil.example",
