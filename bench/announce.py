@@ -47,14 +47,14 @@ import urllib.parse
 import urllib.request
 from argparse import Namespace
 from contextlib import contextmanager
-from pathlib import Path
 
 import psutil
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from bench.loadgen import percentile, raise_fd_limit, require_loopback
-from bench.run import PY, ROOT, daphne, flush, hub_env, machine_facts, say
+from bench.run import PY, ROOT, cpu_seconds, daphne, flush, hub_env, machine_facts, save_json, say
+from tests.live import stop_process
 
 VAR_DIR = ROOT / "var" / "bench-announce"
 
@@ -88,18 +88,8 @@ def worker(env: dict):
             time.sleep(0.1)
         yield proc.pid
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
         log.close()
-
-
-def cpu_seconds(proc: psutil.Process) -> float:
-    times = proc.cpu_times()
-    return times.user + times.system
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -348,8 +338,7 @@ def main() -> None:
     print(f"exactly {n} rows, delivered == {n}, finished: {'yes' if exact else 'NO'}; "
           f"every online socket got exactly one frame: {'yes' if pushed else 'NO'}")
     say("done")
-    if args.json:
-        Path(args.json).write_text(json.dumps({"facts": facts, "args": vars(args), "result": result}, indent=2))
+    save_json(args.json, facts, args, result)
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from bench.loadgen import percentile, raise_fd_limit, require_loopback
-from bench.run import PY, ROOT, daphne, flush, hub_env, machine_facts, say
+from bench.run import PY, ROOT, cpu_seconds, daphne, flush, hub_env, machine_facts, save_json, say
 
 SQLITE_DIR = Path("/tmp/balai-bench-mod")
 RATE_SECONDS = 10  # CHAT_RATE_SECONDS default (settings/base.py)
@@ -154,11 +154,6 @@ class Run:
 
 
 _NO_DIGITS = str.maketrans("0123456789", "abcdefghij")
-
-
-def cpu_seconds(proc: psutil.Process) -> float:
-    times = proc.cpu_times()
-    return times.user + times.system
 
 
 async def drive(args, urls: list[str], setup: dict, server_pids: list[int]) -> dict:
@@ -329,8 +324,7 @@ def main() -> None:
           f"p99 submit->console {result['p99_ms']} ms (target <= {args.target_ms:g} ms): "
           f"{'MET' if met else 'MISSED'}")
     say("done")
-    if args.json:
-        Path(args.json).write_text(json.dumps({"facts": facts, "args": vars(args), "result": result}, indent=2))
+    save_json(args.json, facts, args, result)
 
 
 if __name__ == "__main__":

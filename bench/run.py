@@ -34,7 +34,7 @@ import redis
 from bench.loadgen import Room, StepResult, Target, idle_memory, max_sustained, raise_fd_limit
 
 # The same helpers the live-server tests use to start Daphne.
-from tests.live import free_port, wait_for_port
+from tests.live import free_port, stop_process, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -60,13 +60,20 @@ def daphne(app: str, env: dict, name: str):
         wait_for_port(port, proc)
         yield port, proc.pid
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
         log.close()
+
+
+def cpu_seconds(proc) -> float:
+    """User + system CPU seconds of a ``psutil.Process`` so far."""
+    times = proc.cpu_times()
+    return times.user + times.system
+
+
+def save_json(path: str | None, facts: dict, args, result: dict) -> None:
+    """Write a run's machine facts, arguments and figures (``--json``)."""
+    if path:
+        Path(path).write_text(json.dumps({"facts": facts, "args": vars(args), "result": result}, indent=2))
 
 
 def hub_env(args) -> dict:
