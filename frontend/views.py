@@ -20,7 +20,7 @@ def home(request):
 
 def rooms(request):
     """The chat rooms this visitor may open."""
-    return render(request, "frontend/rooms.html", {"rooms": selectors.room_list(user=request.user)})
+    return render(request, "chat/rooms.html", {"rooms": selectors.room_list(user=request.user)})
 
 
 def room(request, slug: str):
@@ -34,7 +34,7 @@ def room(request, slug: str):
         return redirect_to_login(request.get_full_path())
     refusal = rules.post_refusal(room, request.user)
     is_moderator = bool(request.user.is_authenticated and request.user.is_moderator)
-    return render(request, "frontend/room.html", {
+    return render(request, "chat/room.html", {
         "room": room,
         "cannot_post_reason": None if refusal is None else str(refusal.detail),
         "client_config": {
