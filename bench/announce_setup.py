@@ -94,7 +94,7 @@ def watch(title: str, expect: int, timeout: float, interval: float) -> dict:
 
     from accounts.choices import Role
     from accounts.models import User
-    from realtime.notify.models import Announcement, Notification
+    from notify.models import Announcement, Notification
 
     print("ready", flush=True)
     deadline = time.monotonic() + timeout

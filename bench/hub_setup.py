@@ -26,8 +26,8 @@ def main() -> None:
 
     from accounts.choices import Role
     from accounts.services import user_provision
-    from realtime.chat.models import Message
-    from realtime.chat.services import room_upsert
+    from chat.models import Message
+    from chat.services import room_upsert
 
     call_command("migrate", verbosity=0, interactive=False)
     room, _ = room_upsert(slug=ROOM, title="Bench", description="load test room", state="open",

@@ -35,7 +35,7 @@ from websockets.exceptions import ConnectionClosed
 
 MARK = "~b~"
 # Digits go on the wire as letters: the hub masks digit runs that look like a
-# NIK or a phone number in chat text (realtime/pii.py).
+# NIK or a phone number in chat text (common/pii.py).
 _TO_LETTERS = str.maketrans("0123456789", "abcdefghij")
 _FROM_LETTERS = str.maketrans("abcdefghij", "0123456789")
 _hex = uuid.uuid4().hex

@@ -35,10 +35,10 @@ def prepare(senders: int) -> dict:
 
     from accounts.choices import CitizenCategory, Kecamatan, Role
     from accounts.services import user_provision, user_register
-    from moderation.integrations.chat import TARGET
+    from chat.models import MESSAGE_TARGET as TARGET
+    from chat.models import Message, Room
+    from chat.services import room_upsert
     from moderation.models import QueueItem
-    from realtime.chat.models import Message, Room
-    from realtime.chat.services import room_upsert
 
     call_command("migrate", verbosity=0, interactive=False)
     room, _ = room_upsert(slug=ROOM, title="Bench moderasi", description="load test room (pre-moderated)",
@@ -91,10 +91,11 @@ def prepare(senders: int) -> dict:
 
 
 def collect() -> dict:
+    from chat.models import HELD_QUEUE as QUEUE
+    from chat.models import MESSAGE_TARGET as TARGET
+    from chat.models import Message
     from moderation import streams
-    from moderation.integrations.chat import QUEUE, TARGET
     from moderation.models import QueueItem
-    from realtime.chat.models import Message
 
     messages = list(Message.objects.filter(room__slug=ROOM).values_list("pk", "client_id", "status"))
     items = {row["target_id"]: row for row in QueueItem.objects.filter(

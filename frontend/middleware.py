@@ -1,10 +1,10 @@
-"""Language selection for pages: the rule lives in ``realtime.hub.language``."""
+"""Language selection for pages: the rule lives in ``realtime.language``."""
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-from realtime.hub.language import chosen_language
+from realtime.language import chosen_language
 
 
 class ChosenLanguageMiddleware:

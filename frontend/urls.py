@@ -6,6 +6,4 @@ app_name = "frontend"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("ruang/", views.rooms, name="rooms"),
-    path("ruang/<slug:slug>/", views.room, name="room"),
 ]

@@ -69,5 +69,5 @@ class QueueItemAdmin(ReadOnlyAdmin):
 
 @admin.register(Sanction)
 class SanctionAdmin(ReadOnlyAdmin):
-    list_display = ("user", "kind", "room_slug", "ends_at", "created_by", "lifted_at")
+    list_display = ("user", "kind", "scope", "ends_at", "created_by", "lifted_at")
     list_filter = ("kind",)

@@ -9,13 +9,13 @@ class ModerationConfig(AppConfig):
     def ready(self):
         from django.conf import settings
 
+        from common.jobs import register_periodic
         from moderation import kinds  # noqa: F401  (registers the notification kinds)
-        from moderation.integrations import chat
+        from moderation.queues import register_queue, reports_queue
         from moderation.services import queue_reconcile
         from moderation.topic import ConsoleTopic
-        from realtime.hub.topics import register
-        from realtime.jobs import register_periodic
+        from realtime.topics import register
 
-        chat.register()
         register(ConsoleTopic())
+        register_queue(reports_queue(_("Reported content")))
         register_periodic("moderation.reconcile", settings.MODERATION_RECONCILE_SECONDS, queue_reconcile)

@@ -8,7 +8,7 @@ import time
 
 from django.db import transaction
 
-from realtime.hub.events import publish_on_commit
+from realtime.events import publish_on_commit
 
 CONSOLE_TOPIC = "modq.console"
 #: Queue statistics are recomputed at most this often per process: at 200

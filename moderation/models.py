@@ -111,7 +111,8 @@ class SanctionKind(models.TextChoices):
 class Sanction(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sanctions")
     kind = models.CharField(max_length=8, choices=SanctionKind.choices)
-    room_slug = models.CharField(max_length=60, blank=True, help_text="empty: everywhere")
+    scope = models.CharField(max_length=90, blank=True,
+                             help_text="the topic it applies to (room.bupati); empty: everywhere")
     ends_at = models.DateTimeField(null=True, blank=True, help_text="empty: until lifted")
     reason = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -124,7 +125,7 @@ class Sanction(models.Model):
         indexes = [models.Index(fields=["user", "lifted_at"], name="moderation_sanction_user_idx")]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.user_id} {self.room_slug or '*'}"
+        return f"{self.kind} {self.user_id} {self.scope or '*'}"
 
 
 class AuditQuerySet(models.QuerySet):

@@ -1,9 +1,12 @@
 """The registry of moderation queues and of the things they hold.
 
 A *target kind* (``chat.message``) knows how to load, show and act on one kind
-of content; apps register theirs. A *queue* (``chat``, ``reports``) says what
-approving and rejecting an item mean. Both are registered from
-``AppConfig.ready``; the engine (``services``) knows neither.
+of content; the app that owns the content registers it. A *queue* (``chat``,
+``reports``) says what approving and rejecting an item mean. Both are
+registered from ``AppConfig.ready``; the engine (``services``) knows neither.
+
+What the console shows of any target comes from ``TargetKind.context`` as a
+fixed contract (``CONTEXT_KEYS``); the console never parses URLs.
 """
 
 from __future__ import annotations
@@ -12,18 +15,33 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+#: Every target kind's ``context`` returns at least these keys:
+#: ``title`` (what it is, e.g. "Pesan di Ruang Bupati"), ``text`` (the raw
+#: text, moderators only), ``masked_text`` (personal data masked), ``author``
+#: (``{id, name, username, role}`` or ``None``), ``author_id``, ``where`` (a
+#: readable place), ``link`` (a URL to see it in place) and ``scope`` (the
+#: topic a scoped mute applies to, or ``""``). ``around`` (neighbouring
+#: content, masked) is optional.
+CONTEXT_KEYS = frozenset({"title", "text", "masked_text", "author", "author_id", "where", "link", "scope"})
+
 
 @dataclass(frozen=True)
 class TargetKind:
     key: str
     load: Callable[[int], Any]                      # target or None
-    context: Callable[[Any], dict]                  # what the console shows
+    context: Callable[[Any], dict]                  # CONTEXT_KEYS and more
     publish: Callable[[Any, bool], None]            # (target, redact personal data)
     refuse: Callable[[Any, str], None]              # (target, reason label)
     hide: Callable[[Any], None]                     # hidden pending review (reports)
     restore: Callable[[Any], None]                  # shown again (report dismissed)
     remove: Callable[[Any, Any, str], None]         # (target, moderator, reason label)
     public: Callable[[Any], bool]                   # shown to everyone (may be reported)
+    #: A public reference, as pages know the content (``"bupati/17"``), to
+    #: the target's primary key, or ``None``. Reports name targets this way.
+    find: Callable[[str], int | None]
+    #: ``(author id, text, since, count_published) -> (repeated, published)``:
+    #: the author's past for the screening rules; ``None``: the kind has none.
+    author_record: Callable[..., tuple[bool, int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +53,8 @@ class Queue:
     #: ``(target kind, target, moderator, reason label)``
     reject: Callable[..., None]
     admins_only: bool = False
+    #: Where the console lists it: content waiting to be published first.
+    order: int = 50
 
 
 _targets: dict[str, TargetKind] = {}
@@ -58,11 +78,10 @@ def get_queue(name: str) -> Queue | None:
 
 
 def all_queues() -> list[Queue]:
-    return list(_queues.values())
+    return sorted(_queues.values(), key=lambda queue: (queue.order, queue.name))
 
 
-# Built-in queues: what a decision means before publication and after a report.
-HELD = "chat"
+# Built-in queues: reported content, and what no moderator could decide.
 REPORTS = "reports"
 ESCALATED = "escalated"
 
@@ -86,10 +105,10 @@ def _remove(kind: TargetKind, target, moderator, reason: str) -> None:
 def premoderation_queue(name: str, label) -> Queue:
     """A queue of content held before publication: approve publishes it,
     reject refuses it with the reason."""
-    return Queue(name=name, label=label, approve=_publish, reject=_refuse)
+    return Queue(name=name, label=label, approve=_publish, reject=_refuse, order=10)
 
 
 def reports_queue(label) -> Queue:
     """Reported content: approve keeps it (shown again if it was hidden),
     reject removes it."""
-    return Queue(name=REPORTS, label=label, approve=_keep, reject=_remove)
+    return Queue(name=REPORTS, label=label, approve=_keep, reject=_remove, order=20)

@@ -19,8 +19,8 @@ from functools import lru_cache
 
 from django.conf import settings
 
-from realtime import pii
-from realtime.sanitize import count_links
+from common import pii
+from common.sanitize import count_links
 
 # Digits and symbols people swap for letters.
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "6": "g", "7": "t", "8": "b",

@@ -9,10 +9,10 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from common.redis import get_redis, prefixed
 from moderation.models import AuditEntry, ItemStatus, QueueItem, RejectReason, Sanction, SanctionKind
 from moderation.queues import ESCALATED, all_queues, get_target
-from realtime.hub.db import db_async
-from realtime.hub.redis import get_redis, prefixed
+from realtime.db import db_async
 
 
 def reject_reason(*, code: str) -> RejectReason | None:
@@ -71,12 +71,12 @@ def item_context(*, item: QueueItem) -> dict:
 
 def active_sanctions(user_id: int) -> list[dict]:
     """The user's sanctions in force now (not lifted, not ended), newest first:
-    ``[{id, kind, room, until}]``; ``room`` None is everywhere, ``until`` None
-    is until lifted (a ban)."""
+    ``[{id, kind, scope, until}]``; ``scope`` None is everywhere, ``until``
+    None is until lifted (a ban)."""
     now = timezone.now()
     rows = (Sanction.objects.filter(user_id=user_id, lifted_at__isnull=True)
             .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now)).order_by("-created_at", "-pk"))
-    return [{"id": s.pk, "kind": s.kind, "room": s.room_slug or None,
+    return [{"id": s.pk, "kind": s.kind, "scope": s.scope or None,
              "until": s.ends_at.isoformat() if s.ends_at else None} for s in rows]
 
 
@@ -92,11 +92,11 @@ def mutes_key(user_id: int) -> str:
 def _mutes_from_db(user_id: int) -> list[list[str]]:
     rows = Sanction.objects.filter(user_id=user_id, kind=SanctionKind.MUTE, lifted_at__isnull=True,
                                    ends_at__gt=timezone.now())
-    return [[sanction.room_slug, sanction.ends_at.isoformat()] for sanction in rows]
+    return [[sanction.scope, sanction.ends_at.isoformat()] for sanction in rows]
 
 
-async def active_mute_until(*, user_id: int, room_slug: str) -> str | None:
-    """When the user's mute in force for ``room_slug`` (or everywhere) ends,
+async def active_mute_until(*, user_id: int, scope: str) -> str | None:
+    """When the user's mute in force for the topic ``scope`` (or everywhere) ends,
     as ISO 8601, or ``None``. Checked on every send, from the event loop: the
     fact that a user has no mute is kept in Redis (cleared by
     ``sanction_impose`` and ``sanction_lift``), so the common case is one
@@ -109,7 +109,7 @@ async def active_mute_until(*, user_id: int, room_slug: str) -> str | None:
     if not mutes:
         await redis.set(mutes_key(user_id), "none", ex=MUTES_TTL_S)
     now = timezone.now()
-    ends = [until for room, until in mutes if room in ("", room_slug) and datetime.fromisoformat(until) > now]
+    ends = [until for where, until in mutes if where in ("", scope) and datetime.fromisoformat(until) > now]
     return max(ends, key=datetime.fromisoformat, default=None)
 
 

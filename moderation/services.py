@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.services import user_set_active
+from common import pii
 from moderation import selectors, streams
 from moderation.errors import (
     ALREADY_DECIDED,
@@ -29,7 +30,10 @@ from moderation.errors import (
 from moderation.events import publish_console_event
 from moderation.models import AuditEntry, ItemStatus, QueueItem, Report, Sanction, SanctionKind
 from moderation.queues import ESCALATED, REPORTS, get_queue, get_target
-from realtime.hub.events import publish_to_user_on_commit, redis_on_commit
+from moderation.screening import forget_blocked_terms
+from notify.services import notification_send
+from realtime.events import publish_to_user_on_commit, redis_on_commit
+from realtime.protocol import TOPIC_RE
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +45,16 @@ def audit_record(*, actor, action: str, target: str = "", subject=None, reason: 
     """Append one entry to the audit log (every moderation action calls this)."""
     return AuditEntry.objects.create(actor=actor, action=action, target=target[:80], subject=subject,
                                      reason=reason[:300])
+
+
+EXCERPT = 80
+
+
+def author_tell(*, author_id: int, kind: str, link: str, where: str, excerpt: str, reason: str = "") -> None:
+    """Tell an author what became of their held post (``moderation.approved``
+    or ``moderation.rejected``); the excerpt is masked like any public text."""
+    notification_send(recipients=[author_id], kind=kind, url=link,
+                      params={"where": where, "excerpt": pii.mask(excerpt)[:EXCERPT], "reason": reason})
 
 
 def _target_ref(item: QueueItem) -> str:
@@ -201,14 +215,19 @@ def item_bulk_approve(*, moderator, item_ids: list[int]) -> dict[int, str]:
     return results
 
 
-def report_create(*, reporter, target_kind: str, target_id: int, reason_code: str, note: str = "") -> Report:
-    """A signed-in user reports content once. It enters the ``reports`` queue
-    at the first report and is hidden pending review once
-    ``MODERATION_REPORT_THRESHOLD`` different people reported it."""
+def report_create(*, reporter, target_kind: str, target_id: int | None = None, target_ref: str = "",
+                  reason_code: str, note: str = "") -> Report:
+    """A signed-in user reports content once, named by its primary key or by
+    the public reference its page shows (``target_ref``, resolved by the
+    target kind). It enters the ``reports`` queue at the first report and is
+    hidden pending review once ``MODERATION_REPORT_THRESHOLD`` different
+    people reported it."""
     if not reporter.is_authenticated:
         raise ModerationError(FORBIDDEN)
     kind = get_target(target_kind)
-    target = kind.load(target_id) if kind else None
+    if kind is not None and target_id is None:
+        target_id = kind.find(target_ref)
+    target = kind.load(target_id) if kind and target_id is not None else None
     if target is None or not kind.public(target):
         # Held, removed or someone else's private content is not reportable
         # (and its existence is not revealed).
@@ -234,24 +253,26 @@ def report_create(*, reporter, target_kind: str, target_id: int, reason_code: st
     return report
 
 
-def sanction_impose(*, moderator, user, kind: str, duration: str | None = None, room_slug: str = "",
+def sanction_impose(*, moderator, user, kind: str, duration: str | None = None, scope: str = "",
                     reason: str = "") -> Sanction:
-    """Mute ``user`` in one room or everywhere for 10 min, 1 h or 24 h, or ban
-    them (deactivates the account and closes their sockets). A muted user's
-    live sockets get a ``sanction`` frame at once."""
+    """Mute ``user`` in one topic (``scope``, e.g. ``room.bupati``) or, with
+    no scope, everywhere, for 10 min, 1 h or 24 h; or ban them (deactivates
+    the account and closes their sockets). A muted user's live sockets get a
+    ``sanction`` frame at once."""
     _require_moderator(moderator)
     if duration is not None and not isinstance(duration, str):
         raise ModerationError(INVALID)
-    if kind not in SanctionKind.values or (kind == SanctionKind.MUTE and duration not in SANCTION_DURATIONS):
+    if kind not in SanctionKind.values or (kind == SanctionKind.MUTE and duration not in SANCTION_DURATIONS) \
+            or not isinstance(scope, str) or (scope and not TOPIC_RE.fullmatch(scope)):
         raise ModerationError(INVALID)
     if user.is_moderator and not moderator.is_superuser:
         raise ModerationError(FORBIDDEN)
     with transaction.atomic():
         ends_at = timezone.now() + SANCTION_DURATIONS[duration] if kind == SanctionKind.MUTE else None
-        sanction = Sanction.objects.create(user=user, kind=kind, room_slug=room_slug if kind == "mute" else "",
+        sanction = Sanction.objects.create(user=user, kind=kind, scope=scope if kind == "mute" else "",
                                            ends_at=ends_at, reason=reason, created_by=moderator)
         audit_record(actor=moderator, action=f"sanction:{kind}", target=f"user:{user.pk}", subject=user,
-                     reason=" ".join(filter(None, [duration, room_slug, reason])))
+                     reason=" ".join(filter(None, [duration, scope, reason])))
         if kind == SanctionKind.BAN:
             user_set_active(user=user, active=False)
         else:
@@ -284,7 +305,10 @@ def _mutes_changed(user_id: int) -> None:
 
 
 def sanction_frame(sanction: Sanction) -> dict:
-    return {"type": "sanction", "kind": sanction.kind, "room": sanction.room_slug or None,
+    """``scope``: the topic the mute applies to (``None``: everywhere);
+    ``room`` is its key, kept for clients that read it (docs/protocol.md)."""
+    return {"type": "sanction", "kind": sanction.kind, "scope": sanction.scope or None,
+            "room": sanction.scope.partition(".")[2] or None,
             "until": sanction.ends_at.isoformat() if sanction.ends_at else None, "lifted": False}
 
 
@@ -313,15 +337,7 @@ def queue_reconcile() -> int:
     return restored
 
 def _rules_changed() -> None:
-    from django.core.cache import cache
-
-    from moderation.integrations.chat import BLOCKED_TERMS_KEY, forget_blocked_terms
-
-    def forget():
-        cache.delete(BLOCKED_TERMS_KEY)
-        forget_blocked_terms()
-
-    transaction.on_commit(forget)
+    transaction.on_commit(forget_blocked_terms)
 
 
 def rule_save(*, actor, rule, changed_fields: list[str] | None = None) -> None:

@@ -12,7 +12,7 @@ import logging
 
 import redis
 
-from realtime.hub.redis import get_sync_redis, prefixed
+from common.redis import get_sync_redis, prefixed
 
 log = logging.getLogger(__name__)
 

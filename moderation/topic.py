@@ -5,14 +5,17 @@ decided."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from moderation import selectors
-from realtime.hub.db import db_async
-from realtime.hub.errors import FORBIDDEN, NOT_FOUND, HubError
-from realtime.hub.topics import Replay, TopicKind
+from realtime.db import db_async
+from realtime.errors import FORBIDDEN, NOT_FOUND, HubError
+from realtime.topics import Replay, TopicKind
 
 
 class ConsoleTopic(TopicKind):
     prefix = "modq"
+    schema = Path(__file__).with_name("schema.json")
     presence = False
 
     async def join(self, user, key: str) -> str:

@@ -20,11 +20,9 @@ from accounts.choices import Role
 from accounts.models import User
 from moderation import selectors, services
 from moderation.errors import DETAIL, FORBIDDEN, HTTP_STATUS, INVALID, NOT_FOUND, ModerationError
-from moderation.integrations.chat import TARGET as CHAT_MESSAGE
 from moderation.models import QueueItem, Sanction
 from moderation.queues import ESCALATED, all_queues
 from moderation.texts import sanction_strings
-from realtime.chat import selectors as chat_selectors
 
 
 def _json_body(request) -> dict:
@@ -180,41 +178,36 @@ def bulk_approve(request):
                                                                item_ids=[_int(i) for i in ids])})
 
 
-def _chat_message_pk(room, seq) -> int:
-    """The primary key of the message a room page shows as ``seq`` (its visible id)."""
-    found = chat_selectors.room_get(slug=room) if isinstance(room, str) else None
-    message = chat_selectors.message_by_seq(room_id=found.pk, seq=_int(seq)) if found else None
-    if message is None:
-        raise ModerationError(NOT_FOUND)
-    return message.pk
-
-
 @require_POST
 @api(moderators_only=False)
 def report(request):
-    """Any signed-in user: ``{"target_kind", "target_id", "reason", "note"}``;
-    a chat message may instead be named as a room page knows it,
-    ``{"room": slug, "id": visible id}``."""
+    """Any signed-in user: ``{"target_kind", "target", "reason", "note"}``,
+    ``target`` being the public reference the content's page shows (a chat
+    message: ``"<room slug>/<visible id>"``), resolved by its target kind;
+    or ``target_id``, its primary key."""
     data = _json_body(request)
-    if "room" in data:
-        target_kind, target_id = CHAT_MESSAGE, _chat_message_pk(data.get("room"), data.get("id"))
-    else:
-        target_kind, target_id = str(data.get("target_kind", "")), _int(data.get("target_id"))
-    services.report_create(reporter=request.user, target_kind=target_kind, target_id=target_id,
-                           reason_code=str(data.get("reason", "")), note=str(data.get("note") or ""))
+    target_ref, target_id = data.get("target"), None
+    if target_ref is None:
+        target_ref, target_id = "", _int(data.get("target_id"))
+    elif not isinstance(target_ref, str) or len(target_ref) > 200:
+        raise ModerationError(INVALID)
+    services.report_create(reporter=request.user, target_kind=str(data.get("target_kind", "")), target_id=target_id,
+                           target_ref=target_ref, reason_code=str(data.get("reason", "")),
+                           note=str(data.get("note") or ""))
     return JsonResponse({"reported": True}, status=201)
 
 
 @require_POST
 @api
 def sanction(request):
-    """``{"user", "kind": "mute"|"ban", "duration": "10m"|"1h"|"24h", "room", "reason"}``."""
+    """``{"user", "kind": "mute"|"ban", "duration": "10m"|"1h"|"24h", "scope", "reason"}``;
+    ``scope`` is the topic a mute applies to (``room.bupati``), empty: everywhere."""
     data = _json_body(request)
     user = User.objects.filter(pk=_int(data.get("user"))).first()
     if user is None:
         raise ModerationError(NOT_FOUND)
     created = services.sanction_impose(moderator=request.user, user=user, kind=str(data.get("kind", "")),
-                                       duration=data.get("duration"), room_slug=str(data.get("room") or ""),
+                                       duration=data.get("duration"), scope=data.get("scope") or "",
                                        reason=str(data.get("reason") or "")[:300])
     return JsonResponse({"sanction": created.pk}, status=201)
 

@@ -12,9 +12,9 @@ from django.db import transaction
 
 from accounts.choices import CitizenCategory, Kecamatan, Role
 from accounts.services import user_provision
+from chat.services import room_upsert
 from officials.models import AgencyKind
 from officials.services import agency_upsert
-from realtime.chat.services import room_upsert
 
 # (slug, name, short name, kind)
 AGENCIES = [

@@ -2,6 +2,6 @@
 
 from django.urls import path
 
-from realtime.hub.consumer import HubConsumer
+from realtime.consumer import HubConsumer
 
 websocket_urlpatterns = [path("ws/", HubConsumer.as_asgi())]

@@ -35,10 +35,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
-    # Dependencies point one way: accounts <- realtime <- domain apps <- frontend, ops.
+    # Dependencies point one way (docs/architecture.md, checked by import-linter):
+    # common <- accounts <- realtime <- notify <- moderation <- chat, officials, forum <- frontend, ops.
+    "common",
     "accounts",
     "realtime",
+    "notify",
     "moderation",
+    "chat",
     "officials",
     "forum",
     "frontend",
@@ -71,7 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "realtime.notify.context.bell",
+                "notify.context.bell",
             ],
         },
     },

@@ -12,6 +12,8 @@ from django.conf import settings
 
 from tests.live import daphne_server
 
+pytest_plugins = ["tests.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _clean_redis():

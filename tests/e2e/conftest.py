@@ -73,12 +73,16 @@ async def open_page(browser, live_server_url):
     from playwright.async_api import expect
 
     contexts = []
+    #: Uncaught script errors on any page fail the test: a broken script is
+    #: a broken page even when the assertions looked elsewhere.
+    script_errors: list[str] = []
 
     async def _open(username: str | None, path: str, viewport: dict | None = None):
         context = await browser.new_context(base_url=live_server_url, locale="id-ID", viewport=viewport)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = await context.new_page()
+        page.on("pageerror", lambda error: script_errors.append(f"{path}: {error}"))
         if username is None:
             await page.goto(path)
         else:
@@ -93,3 +97,4 @@ async def open_page(browser, live_server_url):
     yield _open
     for context in contexts:
         await context.close()
+    assert script_errors == [], script_errors

@@ -8,13 +8,13 @@ import re
 import uuid
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from playwright.async_api import expect
 
 from accounts.choices import Role
 from accounts.models import User
-from realtime.chat.models import Message, MessageStatus
-from realtime.chat.services import message_decide, message_send, room_upsert
+from chat.models import Message, MessageStatus
+from chat.services import message_decide, message_send, room_upsert
 from tests.e2e.conftest import PASSWORD, TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
@@ -169,7 +169,7 @@ def sixty_messages(people):
     """60 messages by the Bupati (officials are exempt from rate limits)."""
     bupati = User.objects.get(username="bupati")
     for n in range(1, 61):
-        async_to_sync(message_send)(user=bupati, room_slug="bupati", client_id=str(uuid.uuid4()),
+        message_send(user=bupati, room_slug="bupati", client_id=str(uuid.uuid4()),
                                     body=f"Catatan ke-{n}", reply_to=None)
 
 

@@ -9,13 +9,13 @@ import re
 import uuid
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from playwright.async_api import expect
 
 from accounts.choices import Role
 from accounts.models import User
+from chat.services import message_send, room_upsert
 from moderation.models import ItemStatus, QueueItem, RejectReason, Report
-from realtime.chat.services import message_send, room_upsert
 from tests.e2e.conftest import PASSWORD
 from tests.e2e.test_chat import ROOM, message, say
 
@@ -181,7 +181,7 @@ async def test_console_and_room_on_a_360_px_screen(premoderated, sign_in):
 @pytest.fixture
 def budi_said(people):
     budi = User.objects.get(username="budi")
-    async_to_sync(message_send)(user=budi, room_slug="bupati", client_id=str(uuid.uuid4()),
+    message_send(user=budi, room_slug="bupati", client_id=str(uuid.uuid4()),
                                 body="Dasar pejabat tidak becus semua!", reply_to=None)
 
 
@@ -224,7 +224,7 @@ async def test_a_muted_reader_is_told_until_when(people, sign_in):
     from moderation.services import sanction_impose
 
     await sync_to_async(sanction_impose)(moderator=moderator, user=citizen, kind="mute", duration="1h",
-                                         room_slug="bupati")
+                                         scope="room.bupati")
     notice = siti.locator("#mute-notice")
     await expect(notice).to_contain_text("membisukan Anda di ruang ini")
     await expect(notice).to_contain_text("WIB")

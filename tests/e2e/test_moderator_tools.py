@@ -10,15 +10,15 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from django.utils import timezone
 from playwright.async_api import expect
 
 from accounts.choices import Role
 from accounts.models import User
+from chat.models import Message
+from chat.services import message_send
 from moderation.models import RejectReason, Sanction
-from realtime.chat.models import Message
-from realtime.chat.services import message_send
 from tests.e2e.test_chat import ROOM, message, say
 from tests.e2e.test_moderation import CONSOLE, pending, people, premoderated, sign_in  # noqa: F401 (fixtures)
 
@@ -30,7 +30,7 @@ SAID = "Jembatan di Desa Tlogowungu retak, mohon dicek."
 @pytest.fixture
 def siti_said(people):  # noqa: F811
     siti = User.objects.get(username="siti")
-    async_to_sync(message_send)(user=siti, room_slug="bupati", client_id=str(uuid.uuid4()), body=SAID,
+    message_send(user=siti, room_slug="bupati", client_id=str(uuid.uuid4()), body=SAID,
                                 reply_to=None)
 
 
@@ -97,8 +97,8 @@ async def test_a_moderator_mutes_a_citizen_in_the_room_for_ten_minutes(siti_said
     await expect(siti.locator("#composer-note")).to_contain_text("dibisukan")
 
     mute = await sync_to_async(Sanction.objects.select_related("user", "created_by").get)()
-    assert (mute.kind, mute.room_slug, mute.user.username, mute.created_by.username, mute.reason) == (
-        "mute", "bupati", "siti", "moderator", "Menguji pembisuan.")
+    assert (mute.kind, mute.scope, mute.user.username, mute.created_by.username, mute.reason) == (
+        "mute", "room.bupati", "siti", "moderator", "Menguji pembisuan.")
     assert timedelta(minutes=9) < mute.ends_at - before < timedelta(minutes=11)
 
 

@@ -8,11 +8,10 @@ import re
 import uuid
 
 import pytest
-from asgiref.sync import async_to_sync
 from playwright.async_api import expect
 
 from accounts.models import User
-from realtime.chat.services import message_send, room_upsert
+from chat.services import message_send, room_upsert
 from tests.e2e.conftest import PASSWORD, TIMEOUT_MS
 from tests.e2e.test_chat import ROOM
 
@@ -26,7 +25,7 @@ def people(transactional_db):
     room_upsert(slug="bupati", title="Ruang Bupati")
     User.objects.create_user(username="siti", password=PASSWORD, display_name="Siti Aminah")
     budi = User.objects.create_user(username="budi", password=PASSWORD, display_name="Budi Santoso")
-    async_to_sync(message_send)(user=budi, room_slug="bupati", client_id=str(uuid.uuid4()),
+    message_send(user=budi, room_slug="bupati", client_id=str(uuid.uuid4()),
                                 body="Kapan pasar Juwana dibuka lagi?", reply_to=None)
 
 

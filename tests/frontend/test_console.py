@@ -11,10 +11,10 @@ from django.urls import reverse
 
 from accounts.choices import Role
 from accounts.models import User
+from chat.models import Message, MessageStatus
+from chat.services import room_upsert
 from moderation.models import RejectReason, Report
 from moderation.services import item_enqueue
-from realtime.chat.models import Message, MessageStatus
-from realtime.chat.services import room_upsert
 
 pytestmark = pytest.mark.django_db
 
@@ -92,10 +92,10 @@ def test_the_page_counts_what_waits(client):
 def test_hub_script_is_loaded_once_on_a_room_page(client):
     room_upsert(slug="bupati", title="Ruang Bupati")
     client.force_login(make("siti"))
-    html = client.get(reverse("frontend:room", args=["bupati"])).content.decode()
+    html = client.get(reverse("chat:room", args=["bupati"])).content.decode()
     assert html.count("js/hub.js") == 1 and html.count("js/notify.js") == 1
     client.logout()
-    html = client.get(reverse("frontend:room", args=["bupati"])).content.decode()
+    html = client.get(reverse("chat:room", args=["bupati"])).content.decode()
     assert html.count("js/hub.js") == 1 and "js/notify.js" not in html
 
 
@@ -116,15 +116,17 @@ def test_a_reader_reports_a_message_by_its_visible_id(client):
                                      html="Pesan yang kasar.", seq=1)
     client.force_login(make("siti"))
     reason = RejectReason.objects.first().code
-    response = report(client, {"room": "bupati", "id": message.seq, "reason": reason})
+    response = report(client, {"target_kind": "chat.message", "target": f"bupati/{message.seq}", "reason": reason})
     assert response.status_code == 201, response.content
     assert Report.objects.get().target_id == message.pk
-    again = report(client, {"room": "bupati", "id": message.seq, "reason": reason})
+    again = report(client, {"target_kind": "chat.message", "target": f"bupati/{message.seq}", "reason": reason})
     assert again.status_code == 409 and again.json()["code"] == "already_reported"
 
 
-@pytest.mark.parametrize("payload", [{"room": "bupati", "id": 99}, {"room": "nowhere", "id": 1},
-                                     {"room": ["bupati"], "id": 1}])
+@pytest.mark.parametrize("payload", [{"target_kind": "chat.message", "target": "bupati/99"},
+                                     {"target_kind": "chat.message", "target": "nowhere/1"},
+                                     {"target_kind": "chat.message", "target": "bupati/1; drop"},
+                                     {"target_kind": "no.such.kind", "target": "bupati/1"}])
 def test_reporting_an_unknown_message_is_not_found(client, payload):
     room_upsert(slug="bupati", title="Ruang Bupati")
     client.force_login(make("siti"))
@@ -135,7 +137,7 @@ def test_reporting_an_unknown_message_is_not_found(client, payload):
 def test_a_malformed_visible_id_is_invalid(client):
     room_upsert(slug="bupati", title="Ruang Bupati")
     client.force_login(make("siti"))
-    response = report(client, {"room": "bupati", "id": "1; drop", "reason": "spam"})
+    response = report(client, {"target_kind": "chat.message", "target": ["bupati", 1], "reason": "spam"})
     assert response.status_code == 400 and response.json()["code"] == "invalid"
 
 
@@ -143,9 +145,9 @@ def test_the_room_page_offers_report_reasons_to_signed_in_readers(client):
     room_upsert(slug="bupati", title="Ruang Bupati")
     from tests.frontend.test_rooms import config_of as room_config
 
-    assert room_config(client.get(reverse("frontend:room", args=["bupati"])))["report_reasons"] == []
+    assert room_config(client.get(reverse("chat:room", args=["bupati"])))["report_reasons"] == []
     client.force_login(make("siti"))
-    config = room_config(client.get(reverse("frontend:room", args=["bupati"])))
+    config = room_config(client.get(reverse("chat:room", args=["bupati"])))
     assert config["report_url"] == reverse("moderation:report")
     assert [code for code, _label in config["report_reasons"]] == list(
         RejectReason.objects.filter(active=True).values_list("code", flat=True))

@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
+from chat.models import Message, MessageStatus
+from chat.services import room_upsert
 from moderation import selectors
 from moderation.models import Sanction
 from moderation.services import item_enqueue, sanction_impose, sanction_lift
-from realtime.chat.models import Message, MessageStatus
-from realtime.chat.services import room_upsert
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def room():
 
 
 def room_config(client) -> dict:
-    response = client.get(reverse("frontend:room", args=["bupati"]), HTTP_ACCEPT_LANGUAGE="id")
+    response = client.get(reverse("chat:room", args=["bupati"]), HTTP_ACCEPT_LANGUAGE="id")
     assert response.status_code == 200
     return config_of(response, "room-config")
 
@@ -75,7 +75,7 @@ def test_guests_get_no_moderator_tools(client, room):
 
 def test_active_sanctions_are_those_in_force(room):
     moderator, siti = make("moderator", Role.MODERATOR), make("siti")
-    here = sanction_impose(moderator=moderator, user=siti, kind="mute", duration="10m", room_slug="bupati")
+    here = sanction_impose(moderator=moderator, user=siti, kind="mute", duration="10m", scope="room.bupati")
     everywhere = sanction_impose(moderator=moderator, user=siti, kind="mute", duration="1h")
     lifted = sanction_impose(moderator=moderator, user=siti, kind="mute", duration="24h")
     sanction_lift(moderator=moderator, sanction=lifted)
@@ -85,11 +85,11 @@ def test_active_sanctions_are_those_in_force(room):
 
     active = selectors.active_sanctions(siti.pk)
     assert [s["id"] for s in active] == [everywhere.pk, here.pk]
-    assert active[1] == {"id": here.pk, "kind": "mute", "room": "bupati", "until": here.ends_at.isoformat()}
-    assert active[0]["room"] is None
+    assert active[1] == {"id": here.pk, "kind": "mute", "scope": "room.bupati", "until": here.ends_at.isoformat()}
+    assert active[0]["scope"] is None
 
     ban = sanction_impose(moderator=moderator, user=siti, kind="ban")
-    assert selectors.active_sanctions(siti.pk)[0] == {"id": ban.pk, "kind": "ban", "room": None, "until": None}
+    assert selectors.active_sanctions(siti.pk)[0] == {"id": ban.pk, "kind": "ban", "scope": None, "until": None}
 
 
 def test_the_item_context_carries_the_authors_active_sanctions(room):
@@ -99,11 +99,11 @@ def test_the_item_context_carries_the_authors_active_sanctions(room):
     item = item_enqueue(queue="chat", target_kind="chat.message", target_id=held.pk, author_id=siti.pk,
                         reasons=["premoderated"])
     assert selectors.item_context(item=item)["author_active_sanctions"] == []
-    mute = sanction_impose(moderator=moderator, user=siti, kind="mute", duration="1h", room_slug="bupati")
+    mute = sanction_impose(moderator=moderator, user=siti, kind="mute", duration="1h", scope="room.bupati")
     context = selectors.item_context(item=item)
-    assert context["author_active_sanctions"] == [{"id": mute.pk, "kind": "mute", "room": "bupati",
+    assert context["author_active_sanctions"] == [{"id": mute.pk, "kind": "mute", "scope": "room.bupati",
                                                    "until": mute.ends_at.isoformat()}]
-    assert context["author"]["id"] == siti.pk and context["room"] == "bupati"
+    assert context["author"]["id"] == siti.pk and context["scope"] == "room.bupati"
 
 
 def test_the_console_offers_the_sanction_tools(client):

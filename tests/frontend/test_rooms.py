@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.choices import Role
 from accounts.models import User
-from realtime.chat.services import room_upsert
+from chat.services import room_upsert
 
 pytestmark = pytest.mark.django_db
 
@@ -41,29 +41,29 @@ def config_of(response) -> dict:
 
 
 def test_the_list_shows_public_rooms_to_guests(client, rooms):
-    response = client.get(reverse("frontend:rooms"))
+    response = client.get(reverse("chat:rooms"))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Ruang Bupati" in html and "Ruang Dinkes" in html and "Pengumuman" in html
     assert "Ruang Internal" not in html
     assert html.index("Ruang Bupati") < html.index("Ruang Dinkes")
-    assert reverse("frontend:room", args=["bupati"]) in html
+    assert reverse("chat:room", args=["bupati"]) in html
 
 
 def test_the_list_shows_every_room_when_signed_in(client, rooms, citizen):
     client.force_login(citizen)
-    html = client.get(reverse("frontend:rooms")).content.decode()
+    html = client.get(reverse("chat:rooms")).content.decode()
     assert "Ruang Internal" in html
 
 
 def test_the_nav_links_to_the_rooms(client, rooms):
     html = client.get(reverse("frontend:home")).content.decode()
-    assert f'href="{reverse("frontend:rooms")}"' in html
+    assert f'href="{reverse("chat:rooms")}"' in html
 
 
 def test_a_signed_in_citizen_gets_the_composer(client, rooms, citizen):
     client.force_login(citizen)
-    response = client.get(reverse("frontend:room", args=["bupati"]))
+    response = client.get(reverse("chat:room", args=["bupati"]))
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="composer"' in html and 'id="composer-body"' in html
@@ -79,7 +79,7 @@ def test_a_signed_in_citizen_gets_the_composer(client, rooms, citizen):
 
 
 def test_a_guest_reads_a_public_room_without_a_composer(client, rooms):
-    response = client.get(reverse("frontend:room", args=["bupati"]))
+    response = client.get(reverse("chat:room", args=["bupati"]))
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="read-only-notice"' in html
@@ -89,19 +89,19 @@ def test_a_guest_reads_a_public_room_without_a_composer(client, rooms):
 
 
 def test_a_guest_is_sent_to_sign_in_for_a_members_room(client, rooms):
-    response = client.get(reverse("frontend:room", args=["internal"]))
+    response = client.get(reverse("chat:room", args=["internal"]))
     assert response.status_code == 302
     assert response["Location"] == f'{reverse("accounts:login")}?next=/ruang/internal/'
 
 
 def test_a_member_opens_a_members_room(client, rooms, citizen):
     client.force_login(citizen)
-    assert client.get(reverse("frontend:room", args=["internal"])).status_code == 200
+    assert client.get(reverse("chat:room", args=["internal"])).status_code == 200
 
 
 def test_a_citizen_sees_why_they_cannot_post_in_an_officials_room(client, rooms, citizen):
     client.force_login(citizen)
-    html = client.get(reverse("frontend:room", args=["pengumuman"])).content.decode()
+    html = client.get(reverse("chat:room", args=["pengumuman"])).content.decode()
     composer = html[html.index('id="composer-body"'):html.index("</textarea>")]
     assert "disabled" in composer
     assert "Only officials post in this room." in html or "Hanya" in html
@@ -109,18 +109,18 @@ def test_a_citizen_sees_why_they_cannot_post_in_an_officials_room(client, rooms,
 
 def test_an_official_may_post_in_an_officials_room(client, rooms, official):
     client.force_login(official)
-    html = client.get(reverse("frontend:room", args=["pengumuman"])).content.decode()
+    html = client.get(reverse("chat:room", args=["pengumuman"])).content.decode()
     composer = html[html.index('id="composer-body"'):html.index("</textarea>")]
     assert "disabled" not in composer
 
 
 def test_an_unknown_room_is_404(client, rooms):
-    assert client.get(reverse("frontend:room", args=["tidak-ada"])).status_code == 404
+    assert client.get(reverse("chat:room", args=["tidak-ada"])).status_code == 404
     assert client.get("/ruang/Bukan Slug/").status_code == 404
 
 
 def test_room_text_is_escaped(client):
     room_upsert(slug="xss", title="<script>alert(1)</script>", description="<img src=x onerror=alert(1)>")
-    html = client.get(reverse("frontend:room", args=["xss"])).content.decode()
+    html = client.get(reverse("chat:room", args=["xss"])).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "<img src=x" not in html

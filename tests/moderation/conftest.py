@@ -11,7 +11,6 @@ import importlib
 import pytest
 
 from moderation.models import BlockedTerm, RejectReason
-from tests.realtime.conftest import connect, make_room, make_user, room  # noqa: F401
 
 _starter = importlib.import_module("moderation.migrations.0002_starter_lists")
 

@@ -8,12 +8,12 @@ from asgiref.sync import sync_to_async
 from django.test import Client
 
 from accounts.choices import Role
-from moderation.integrations.chat import on_held
+from chat.models import Message, MessageStatus, Room
+from chat.services import room_upsert
+from common.sanitize import render_text
 from moderation.models import AuditEntry, QueueItem, Report, Sanction
-from realtime.chat.models import Message, MessageStatus, Room
-from realtime.chat.services import room_upsert
-from realtime.sanitize import render_text
-from tests.realtime.conftest import create_user
+from moderation.services import item_enqueue
+from tests.hub import create_user
 
 ROOM = "room.bupati"
 
@@ -40,7 +40,8 @@ def hold(author, text: str = "Mohon jalan diperbaiki", *, room: Room | None = No
     room = room or the_room()
     message = Message.objects.create(room=room, author=author, body=text, html=render_text(text),
                                      status=MessageStatus.HELD, hold_reason=", ".join(reasons))
-    on_held(message, list(reasons))
+    item_enqueue(queue="chat", target_kind="chat.message", target_id=message.pk, author_id=author.pk,
+                 reasons=list(reasons))
     return QueueItem.objects.get(target_kind="chat.message", target_id=message.pk, queue="chat")
 
 

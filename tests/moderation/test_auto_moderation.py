@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
-from realtime.chat.models import Message
+from chat.models import Message
 from tests.moderation.helpers import ROOM, aclaim, adecide, nothing_but_presence
 
 PHONE = "0812-3456-7890"

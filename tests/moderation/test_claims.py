@@ -9,13 +9,13 @@ from collections import Counter
 
 from django.db import connection
 
+from chat.models import Message, MessageStatus
 from moderation import services, streams
 from moderation.models import AuditEntry, ItemStatus, QueueItem
 from moderation.queues import ESCALATED
-from realtime.chat.models import Message, MessageStatus
-from realtime.notify.models import Notification
+from notify.models import Notification
+from tests.hub import seed_messages
 from tests.moderation.helpers import admin, claim, decide, hold, moderator, snapshot, the_room, user
-from tests.realtime.conftest import seed_messages
 
 
 def test_two_moderators_never_hold_the_same_item():

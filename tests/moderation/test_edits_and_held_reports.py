@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from asgiref.sync import sync_to_async
 
+from chat.models import Message
 from moderation.models import Report
-from realtime.chat.models import Message
 from tests.moderation.helpers import ROOM, call, hold, user
 
 

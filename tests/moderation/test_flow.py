@@ -8,8 +8,8 @@ from asgiref.sync import sync_to_async
 from django.test import Client
 
 from accounts.choices import Role
+from chat.services import room_upsert
 from moderation.models import ItemStatus, QueueItem
-from realtime.chat.services import room_upsert
 from tests.moderation.helpers import nothing_but_presence
 
 ROOM = "room.bupati"

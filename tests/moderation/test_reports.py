@@ -7,10 +7,10 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from accounts.choices import Role
+from chat.models import Message
 from moderation.models import AuditEntry, QueueItem
-from realtime.chat.models import Message
+from tests.hub import seed_messages
 from tests.moderation.helpers import ROOM, aclaim, adecide, call, nothing_but_presence, snapshot, the_room, user
-from tests.realtime.conftest import seed_messages
 
 REPORT = "/moderasi/laporkan/"
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from moderation.models import AuditEntry, Sanction
+from tests.hub import open_socket
 from tests.moderation.helpers import ROOM, acall, call, moderator, snapshot, user
-from tests.realtime.conftest import open_socket
 
 SANCTION = "/moderasi/api/sanksi/"
 OTHER = "room.tayu"
@@ -37,7 +37,7 @@ async def muted_setup(make_user, make_room, room, connect):
 async def test_a_mute_in_one_room_reaches_the_socket_at_once_and_blocks_only_that_room(muted_setup):
     siti, socket, mod = muted_setup
     status, body = await acall(mod, "POST", SANCTION, {"user": siti.pk, "kind": "mute", "duration": "10m",
-                                                       "room": "bupati", "reason": "kata kasar"})
+                                                       "scope": "room.bupati", "reason": "kata kasar"})
     assert status == 201
     frame = await socket.recv_until("sanction")
     until = datetime.fromisoformat(frame["until"])

@@ -10,9 +10,9 @@ from asgiref.sync import sync_to_async
 from django.test import Client
 
 from accounts.choices import Role
-from realtime.chat.models import Message
-from realtime.hub.consumer import CLOSE_AUTH_LOST, CLOSE_TOO_MANY
-from tests.realtime.conftest import ROOM, Closed
+from chat.models import Message
+from realtime.consumer import CLOSE_AUTH_LOST, CLOSE_TOO_MANY
+from tests.hub import ROOM, Closed
 
 
 async def test_author_and_role_come_from_the_session_not_the_frame(make_room, make_user, connect):

@@ -1,4 +1,4 @@
-"""Hub events between processes over Redis Pub/Sub (``realtime/hub/bus.py``),
+"""Hub events between processes over Redis Pub/Sub (``realtime/bus.py``),
 on the test run's real Redis."""
 
 from __future__ import annotations
@@ -7,11 +7,11 @@ import asyncio
 
 from asgiref.sync import sync_to_async
 
-from realtime.hub import bus
-from realtime.hub.events import _send_many, event_message
-from realtime.hub.fanout import get_fanout
-from realtime.hub.redis import get_redis
-from tests.realtime.conftest import ROOM, message_ids, seed_messages
+from common.redis import get_redis
+from realtime import bus
+from realtime.events import _send_many, event_message
+from realtime.fanout import get_fanout
+from tests.hub import ROOM, message_ids, seed_messages
 
 
 async def _kill_subscriber() -> int:

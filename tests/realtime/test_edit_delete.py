@@ -7,8 +7,8 @@ from __future__ import annotations
 from asgiref.sync import sync_to_async
 
 from accounts.choices import Role
-from realtime.chat.models import Message, MessageRevision
-from tests.realtime.conftest import ROOM
+from chat.models import Message, MessageRevision
+from tests.hub import ROOM
 
 
 async def _edit(sock, seq: int, body: str) -> dict:

@@ -4,7 +4,7 @@ visitor chose English with the switcher (the django_language cookie)."""
 from channels.testing import WebsocketCommunicator
 
 from asgi import application
-from tests.realtime.conftest import ORIGIN, Socket
+from tests.hub import ORIGIN, Socket
 
 
 async def _guest(cookie: str | None) -> Socket:

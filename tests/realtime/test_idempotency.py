@@ -7,8 +7,8 @@ import uuid
 
 from asgiref.sync import sync_to_async
 
-from realtime.chat.models import Message
-from tests.realtime.conftest import ROOM, message_ids
+from chat.models import Message
+from tests.hub import ROOM, message_ids
 
 
 async def test_same_client_id_twice_gets_the_same_ack(room, make_user, connect):

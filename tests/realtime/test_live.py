@@ -15,9 +15,9 @@ from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed
 
 from accounts.choices import Role
-from realtime.chat.services import room_upsert
+from chat.services import room_upsert
+from tests.hub import ROOM, check_frame, create_user
 from tests.live import daphne_server
-from tests.realtime.conftest import ROOM, check_frame, create_user
 
 pytestmark = pytest.mark.live
 

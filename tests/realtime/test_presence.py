@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import time
 
-from realtime.hub import presence
-from realtime.hub.redis import key
-from tests.realtime.conftest import ROOM
+from common.redis import key
+from realtime import presence
+from tests.hub import ROOM
 
 
 async def presence_count(sock, expected: int, timeout: float = 5) -> dict:

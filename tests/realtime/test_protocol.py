@@ -10,8 +10,8 @@ import uuid
 
 from asgiref.sync import sync_to_async
 
-from realtime.hub.protocol import MAX_FRAME_BYTES
-from tests.realtime.conftest import ROOM, message_ids, seed_messages
+from realtime.protocol import MAX_FRAME_BYTES
+from tests.hub import ROOM, message_ids, seed_messages
 
 
 def without_presence(frames: list[dict]) -> list[dict]:

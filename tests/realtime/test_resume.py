@@ -9,8 +9,8 @@ import asyncio
 from asgiref.sync import sync_to_async
 
 from accounts.choices import Role
-from realtime.chat.selectors import MAX_REPLAY
-from tests.realtime.conftest import ROOM, message_ids, seed_messages
+from chat.selectors import MAX_REPLAY
+from tests.hub import ROOM, message_ids, seed_messages
 
 SENDERS = 3
 PER_SENDER = 15

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from accounts.choices import Role
-from tests.realtime.conftest import ROOM
+from tests.hub import ROOM
 
 
 def send_frame(topic: str, body: str = "halo", **extra) -> dict:

@@ -1,4 +1,4 @@
-"""realtime.sanitize.render_text against known XSS and mutation-XSS payloads:
+"""common.sanitize.render_text against known XSS and mutation-XSS payloads:
 the output has no tag but <a> and <br>, no attribute but href/rel/target,
 only http(s) links, each with rel="nofollow noopener ugc"."""
 
@@ -11,7 +11,7 @@ from bleach._vendor import html5lib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from realtime.sanitize import LINK_REL, render_text
+from common.sanitize import LINK_REL, render_text
 
 PAYLOADS = [
     "<script>alert(1)</script>",

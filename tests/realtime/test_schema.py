@@ -1,12 +1,14 @@
-"""realtime/hub/schema.json itself: a valid draft 2020-12 schema whose client
-definitions refuse what the hub refuses (as far as JSON Schema can say it)."""
+"""The protocol's schema (realtime/schema.json and the topic kinds' fragments):
+valid draft 2020-12 documents whose client definitions refuse what the hub
+refuses (as far as JSON Schema can say it)."""
 
 from __future__ import annotations
 
 import pytest
 from jsonschema import Draft202012Validator
 
-from tests.realtime.conftest import CLIENT_FRAME, SCHEMA, SERVER_FRAME
+from realtime import schema
+from tests.hub import CLIENT_FRAME, SERVER_FRAME
 
 CLIENT_TYPES = ["join", "leave", "send", "history", "edit", "delete", "ping"]
 SERVER_TYPES = ["joined", "left", "message", "message.updated", "message.deleted", "presence", "history", "ack",
@@ -14,16 +16,25 @@ SERVER_TYPES = ["joined", "left", "message", "message.updated", "message.deleted
 UUID = "6f1c2a8e-0d9b-4a5e-9b1e-3f2a7c9d8e10"
 
 
-def test_schema_is_valid_draft_2020_12():
-    assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    Draft202012Validator.check_schema(SCHEMA)
+def test_every_document_is_valid_draft_2020_12():
+    documents = schema.documents()
+    assert len(documents) >= 4  # the core, chat, notify, moderation
+    for document in documents:
+        assert document["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+        Draft202012Validator.check_schema(document)
 
 
 def test_every_frame_type_has_a_definition():
+    defined = {name for document in schema.documents() for name in document["$defs"]}
     for name in CLIENT_TYPES:
-        assert f"client.{name}" in SCHEMA["$defs"], name
+        assert f"client.{name}" in defined, name
     for name in SERVER_TYPES:
-        assert f"server.{name}" in SCHEMA["$defs"], name
+        assert f"server.{name}" in defined, name
+
+
+def test_the_core_schema_holds_only_core_frames():
+    core = {name for name in schema.core()["$defs"] if name.startswith("client.")}
+    assert core == {"client.join", "client.leave", "client.history", "client.ping"}
 
 
 @pytest.mark.parametrize("frame", [
@@ -63,7 +74,7 @@ def test_frames_the_hub_refuses_are_invalid(frame):
 @pytest.mark.parametrize("frame", [
     {"type": "error", "code": "rate_limited", "detail": "x"},  # retry_after is required
     {"type": "error", "code": "invalid", "detail": "x", "retry_after": 3},
-    {"type": "error", "code": "no_such_code", "detail": "x"},
+    {"type": "error", "code": "Not A Code", "detail": "x"},
     {"type": "pong", "ref": "x", "extra": 1},
     {"type": "message.deleted", "topic": "room.bupati", "id": 0},
 ])

@@ -7,7 +7,7 @@ from asgiref.sync import sync_to_async
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 
-from realtime.hub.consumer import CLOSE_AUTH_LOST
+from realtime.consumer import CLOSE_AUTH_LOST
 
 
 async def test_a_listening_socket_closes_within_seconds_when_its_session_disappears(room, make_user, connect):

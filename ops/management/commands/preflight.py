@@ -8,8 +8,8 @@ import asyncio
 
 from django.core.management.base import BaseCommand
 
+from common.redis import eviction_warning
 from ops.health import run_checks
-from realtime.hub.redis import eviction_warning
 
 VARIABLE = {"database": "DATABASE_URL", "redis": "REDIS_URL", "channel_layer": "REDIS_URL"}
 

@@ -7,8 +7,8 @@ import importlib
 
 import pytest
 
+from common import pii
 from moderation import rules
-from realtime import pii
 
 TERMS = [term for terms in importlib.import_module("moderation.migrations.0002_starter_lists").TERMS.values()
          for term in terms]

@@ -207,30 +207,24 @@
     (item.reasons || []).forEach(function (hit) { hits.appendChild(el("li", "hit", hitLabel(hit))); });
     var where = $("item-where");
     where.textContent = item.where || "—";
-    where.href = typeof item.url === "string" && item.url.charAt(0) === "/" ? item.url : "#";
+    where.href = typeof item.link === "string" && item.link.charAt(0) === "/" ? item.link : "#";
     $("item-text").textContent = item.missing ? S.missing : item.text;
     $("item-masked").textContent = item.missing ? "" : item.masked_text;
     var around = $("item-around");
     around.textContent = "";
-    var seq = null;
-    var match = /#m-?(\d+)$/.exec(item.url || "");
-    if (match) { seq = Number(match[1]); }
-    var placed = false;
-    function marker() {
-      var li = el("li", "around-this", "→ " + S.this_message + ": " + excerpt(item.masked_text || item.text, 120));
-      around.appendChild(li);
-      placed = true;
-    }
+    // The target kind places the item itself among its neighbours ("this").
     (item.around || []).forEach(function (m) {
-      if (!placed && seq !== null && m.id > seq) { marker(); }
+      if (m.this) {
+        around.appendChild(el("li", "around-this", "→ " + S.this_message + ": " + excerpt(item.masked_text || item.text, 120)));
+        return;
+      }
       var li = el("li");
       li.appendChild(el("span", "around-id", "#" + m.id));
       li.appendChild(el("strong", null, m.author));
       li.appendChild(el("span", "around-text", m.text));
       around.appendChild(li);
     });
-    if (!placed) { marker(); }
-    if (!(item.around || []).length) { around.appendChild(el("li", "muted", S.no_context)); }
+    if (!(item.around || []).some(function (m) { return !m.this; })) { around.appendChild(el("li", "muted", S.no_context)); }
     renderSanctions(item);
   }
 
@@ -249,7 +243,7 @@
   function sanctionText(sanction) {
     if (sanction.kind === "ban") { return SX.active_ban; }
     var until = sanction.until ? untilFormat.format(new Date(sanction.until)) + " WIB" : "—";
-    return sanction.room ? fmt(SX.active_mute_room, { room: sanction.room, until: until })
+    return sanction.scope ? fmt(SX.active_mute_room, { room: sanction.where || sanction.scope, until: until })
       : fmt(SX.active_mute_everywhere, { until: until });
   }
 
@@ -261,9 +255,9 @@
       sanctionReason.value = "";
       sanctionDuration.selectedIndex = 0;
       sanctionScope.textContent = "";
-      if (item.room) {
-        var here = el("option", null, fmt(SX.scope_room, { room: item.where || item.room }));
-        here.value = item.room;
+      if (item.scope) {
+        var here = el("option", null, fmt(SX.scope_room, { room: item.where || item.scope }));
+        here.value = item.scope;
         sanctionScope.appendChild(here);
       }
       var everywhere = el("option", null, SX.scope_everywhere);
@@ -307,15 +301,15 @@
     var item = current;
     var name = (item.author || {}).name || "";
     if (kind === "ban" && !window.confirm(fmt(SX.confirm_ban, { name: name }))) { return; }
-    var room = kind === "mute" ? sanctionScope.value : "";
+    var scope = kind === "mute" ? sanctionScope.value : "";
     var durationLabel = sanctionDuration.options[sanctionDuration.selectedIndex].textContent;
     busy = true;
     post(cfg.urls.sanction, { user: item.author.id, kind: kind, duration: kind === "mute" ? sanctionDuration.value : null,
-                              room: room, reason: sanctionReason.value }).then(function () {
+                              scope: scope, reason: sanctionReason.value }).then(function () {
       busy = false;
       var text;
       if (kind === "ban") { text = fmt(SX.banned, { name: name }); }
-      else if (room) { text = fmt(SX.muted_in, { name: name, room: item.where || room, duration: durationLabel }); }
+      else if (scope) { text = fmt(SX.muted_in, { name: name, room: item.where || scope, duration: durationLabel }); }
       else { text = fmt(SX.muted_everywhere, { name: name, duration: durationLabel }); }
       say(text, "ok");
       sanctionReason.value = "";

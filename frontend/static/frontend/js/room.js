@@ -2,7 +2,7 @@
  * and sends what the user writes, over the tab's hub socket (hub.js).
  *
  * Safety: user text reaches the DOM only through textContent, except the
- * server's sanitised `html` field of a message (realtime/sanitize.py), which
+ * server's sanitised `html` field of a message (common/sanitize.py), which
  * is the one thing assigned to innerHTML.
  *
  * Delivery: every send carries a client_id kept with the text in

@@ -72,7 +72,8 @@
           ctx.rerender(message.id);
           done.focus();
         }
-        var payload = { room: topic.slice(topic.indexOf(".") + 1), id: message.id, reason: field.value };
+        var payload = { target_kind: "chat.message", target: topic.slice(topic.indexOf(".") + 1) + "/" + message.id,
+                        reason: field.value };
         window.BalaiUI.postJSON(cfg.report_url, payload).then(function () {
           settle(S.report_thanks);
         }, function (error) {
@@ -157,7 +158,7 @@
         status.textContent = "";
         var here = scope.value === "room";
         var payload = { user: message.author.id, kind: "mute", duration: duration.value,
-                        room: here ? topic.slice(topic.indexOf(".") + 1) : "", reason: reason.value };
+                        scope: here ? topic : "", reason: reason.value };
         var durationLabel = duration.options[duration.selectedIndex].textContent;
         window.BalaiUI.postJSON(cfg.sanction_url, payload).then(function () {
           var text = fmt(here ? M.muted_here : M.muted_everywhere, { name: message.author.name, duration: durationLabel });
@@ -171,7 +172,7 @@
 
     function banAuthor(message) {
       if (!window.confirm(fmt(M.confirm_ban, { name: message.author.name }))) { return; }
-      var payload = { user: message.author.id, kind: "ban", room: "", reason: "" };
+      var payload = { user: message.author.id, kind: "ban", scope: "", reason: "" };
       window.BalaiUI.postJSON(cfg.sanction_url, payload).then(function () {
         sanctionNote(message, fmt(M.banned, { name: message.author.name }), true).focus();
       }, function (error) {

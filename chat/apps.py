@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChatConfig(AppConfig):
+    name = "chat"
+    verbose_name = _("Chat rooms")
+
+    def ready(self):
+        from chat import moderation, notifications
+        from chat.topic import RoomTopic
+        from realtime.topics import register
+
+        register(RoomTopic())
+        notifications.register()
+        moderation.register()

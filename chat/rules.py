@@ -1,0 +1,62 @@
+"""The rules of a chat room: who may read, who may post, what a body may be.
+
+One function per rule; services and the topic kind call these, nothing else
+decides.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Role
+from chat.models import PostPolicy, Room, RoomState
+from realtime.errors import CLOSED, FORBIDDEN, INVALID, HubError
+
+STAFF_ROLES = frozenset({Role.OFFICIAL, Role.MODERATOR, Role.ADMIN})
+
+
+def is_staff_voice(user) -> bool:
+    """Officials, moderators and admins: may post in read-only rooms and are
+    exempt from rate limits and slow mode."""
+    return user.is_authenticated and user.role in STAFF_ROLES
+
+
+def check_can_read(room: Room, user) -> None:
+    if not room.is_public and not user.is_authenticated:
+        raise HubError(FORBIDDEN, _("Sign in to read this room."))
+
+
+def post_refusal(room: Room, user) -> HubError | None:
+    """Why ``user`` may not post in ``room`` now, or ``None``."""
+    if not user.is_authenticated:
+        return HubError(FORBIDDEN, _("Sign in to take part."))
+    if room.state == RoomState.CLOSED:
+        return HubError(CLOSED)
+    if is_staff_voice(user):
+        return None
+    if room.state == RoomState.READ_ONLY:
+        return HubError(FORBIDDEN, _("This room is read-only."))
+    if room.post_policy == PostPolicy.STAFF:
+        return HubError(FORBIDDEN, _("Only officials post in this room."))
+    return None
+
+
+def check_can_post(room: Room, user) -> None:
+    refusal = post_refusal(room, user)
+    if refusal is not None:
+        raise refusal
+
+
+def clean_body(body: str) -> str:
+    """Trimmed text of 1..CHAT_MAX_BODY characters, without control characters
+    other than line breaks and tabs."""
+    text = body.replace("\r\n", "\n").strip()
+    if not text:
+        raise HubError(INVALID, _("The message is empty."))
+    if len(text) > settings.CHAT_MAX_BODY:
+        raise HubError(INVALID, _("Messages are limited to %(max)d characters.") % {"max": settings.CHAT_MAX_BODY})
+    if any((ord(ch) < 32 and ch not in "\n\t") or 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) < 0xE000
+           for ch in text):
+        raise HubError(INVALID, _("The message contains control characters."))
+    return text

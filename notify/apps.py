@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotifyConfig(AppConfig):
+    name = "notify"
+    verbose_name = _("Notifications")
+
+    def ready(self):
+        from django.conf import settings
+
+        from common import jobs
+        from notify import services
+        from notify.topic import NotifyTopic
+        from realtime.topics import register
+
+        register(NotifyTopic())
+        jobs.register_job("notify.announcement", services.announcement_deliver)
+        jobs.register_periodic("notify.digest", settings.NOTIFY_DIGEST_SECONDS, services.notification_digest_send)

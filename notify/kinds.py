@@ -1,0 +1,55 @@
+"""The registry of notification kinds. Apps register theirs (from
+``AppConfig.ready``) with a translatable sentence using ``%(name)s``
+parameters; the sentence is rendered in the reader's language at display time.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from dataclasses import dataclass
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from notify.models import Channel
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    key: str
+    label: object  # lazy translatable
+    sentence: object  # lazy translatable, %(param)s placeholders
+    default_channel: str = Channel.IN_APP
+
+
+_kinds: dict[str, NotificationKind] = {}
+
+
+def register_kind(kind: NotificationKind) -> NotificationKind:
+    _kinds[kind.key] = kind
+    return kind
+
+
+def get_kind(key: str) -> NotificationKind | None:
+    return _kinds.get(key)
+
+
+def all_kinds() -> list[NotificationKind]:
+    return list(_kinds.values())
+
+
+def render(kind_key: str, params: dict, language: str | None = None) -> str:
+    """The notification's sentence in ``language`` (default: the active one)."""
+    kind = _kinds.get(kind_key)
+    with translation.override(language) if language else nullcontext():
+        if kind is None:
+            return str(_("You have a new notification."))
+        try:
+            return str(kind.sentence) % params
+        except (KeyError, TypeError, ValueError):
+            return str(kind.label)
+
+
+ANNOUNCEMENT = register_kind(NotificationKind(
+    "announcement", _("Announcements from the regency"),
+    _("Announcement: %(title)s — %(body)s")))

@@ -1,0 +1,362 @@
+"""The hub's WebSocket consumer: one per browser tab, many topics.
+
+Thin by design: it parses frames (``protocol``), authorizes the socket,
+dispatches to the topic kind (``topics``) and forwards events from the
+process fan-out, dropping duplicates and filling gaps by sequence number.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+
+from channels.consumer import get_handler_name
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from realtime import presence, topics
+from realtime.auth import RECHECK_S, reload_user, session_hash
+from realtime.errors import INTERNAL, NOT_JOINED, RATE_LIMITED, UNKNOWN_TYPE, HubError
+from realtime.events import CONTROL, deferred_publish, session_topic, user_topic
+from realtime.fanout import get_fanout
+from realtime.language import language_from_scope
+from realtime.local import get_local
+from realtime.protocol import CORE_TYPES, encode, parse_frame, schema_refusal, unknown_type
+from realtime.sequence import GAP, SEND
+
+log = logging.getLogger(__name__)
+
+#: ``_fast_text``'s answer for an event that needs the slow path.
+_SLOW = object()
+
+CLOSE_AUTH_LOST = 4001
+CLOSE_TOO_MANY = 4029
+#: Events waiting for a slow socket beyond this are dropped, then re-read from
+#: the database (the socket resyncs by id).
+INBOX_SIZE = 2000
+
+
+class HubConsumer(AsyncWebsocketConsumer):
+    # No channel-layer channel per socket: the process fan-out delivers.
+    channel_layer_alias = "hub-has-no-per-socket-channel"
+
+    async def dispatch(self, message):
+        """As Channels' own, without the ``aclose_old_connections()`` it runs
+        before every message: that is a hop to the single database thread per
+        frame, and every ORM call here goes through ``db_async``,
+        which closes stale connections itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def connect(self):
+        self.user = self.scope.get("user")
+        self.user_id = self.user.pk if self.user is not None and self.user.is_authenticated else None
+        session = self.scope.get("session")
+        self.session_key = session.session_key if session is not None else None
+        self.connection_id = uuid.uuid4().hex
+        self.language = language_from_scope(self.scope)
+        self.member = presence.member(self.user_id, self.connection_id)
+        self.subs: dict[str, topics.Subscription] = {}
+        self.lock = asyncio.Lock()
+        self.inbox: asyncio.Queue = asyncio.Queue(maxsize=INBOX_SIZE)
+        self.overflowed = False
+        self.checked_at = time.monotonic()
+        self.control_topics: list[str] = []
+        self.pump: asyncio.Task | None = None
+        self.closing = False
+        if self.user_id is not None:
+            limit = settings.HUB_MAX_SOCKETS_PER_USER
+            if not await presence.connection_open(self.user_id, self.connection_id, limit):
+                self.user_id = None  # nothing was counted for this socket
+                await self.accept()
+                with translation.override(self.language):
+                    refusal = HubError(RATE_LIMITED, _("Too many open connections for this account; close other tabs."),
+                                       retry_after=30).frame(None)
+                await self.send_frame(refusal)
+                await self.close(CLOSE_TOO_MANY)
+                return
+            self.control_topics.append(user_topic(self.user_id))
+            if (digest := session_hash(self.session_key)) is not None:
+                self.control_topics.append(session_topic(digest))
+        fanout = get_fanout()
+        for topic in self.control_topics:
+            await fanout.subscribe(topic, self)
+        # Accept only once on the control topics: a sign-out made after the
+        # client saw the socket open can no longer be missed.
+        await self.accept()
+        get_local().add(self)
+        self.pump = asyncio.get_running_loop().create_task(self._pump())
+        await self._auto_join()
+
+    async def _auto_join(self):
+        """Join the topics every socket of this user is on without asking."""
+        for kind in topics.all_kinds():
+            key = kind.auto_key(self.user)
+            if key is None:
+                continue
+            topic = f"{kind.prefix}.{key}"
+            grant = await kind.join(self.user, key)
+            await get_fanout().subscribe(topic, self)
+            replay = await kind.replay(grant, self.user, None)
+            sub = self.subs[topic] = topics.Subscription(topic=topic, kind=kind, key=key, grant=grant)
+            sub.sequence.joined(replay.last_id, replay.ids)
+
+    async def disconnect(self, code):
+        self.closing = True
+        if not hasattr(self, "subs"):
+            return
+        if self.pump is not None:
+            self.pump.cancel()
+        fanout = get_fanout()
+        local = get_local()
+        local.remove(self)
+        for topic in list(self.subs):
+            await self._leave(topic)
+        for topic in self.control_topics:
+            await fanout.unsubscribe(topic, self)
+        if self.user_id is not None:
+            await presence.connection_close(self.user_id, self.connection_id)
+
+    # --- frames from the client ------------------------------------------
+    async def receive(self, text_data=None, bytes_data=None):
+        with translation.override(self.language):
+            await self._receive(text_data, bytes_data)
+
+    async def _receive(self, text_data, bytes_data):
+        ref = None
+        try:
+            frame = parse_frame(text_data, bytes_data)
+            ref = frame.ref
+            if not await self._still_authorized():
+                return
+            if frame.type in CORE_TYPES:
+                handler = getattr(self, f"on_{frame.type}")
+            elif topics.is_action(frame.type):
+                handler = self._action
+            else:
+                raise unknown_type(frame.type)
+            async with self.lock, deferred_publish():
+                await handler(frame)
+        except HubError as exc:
+            await self.send_frame(exc.frame(ref if ref is not None else exc.ref))
+        except Exception:
+            log.exception("hub frame failed")
+            await self.send_frame(HubError(INTERNAL).frame(ref))
+
+    async def _still_authorized(self, force: bool = False) -> bool:
+        """Re-read the session now and then; close on authentication loss.
+        (``LocalSockets`` also forces this for sockets that only listen, when
+        their session is gone from the cache.)"""
+        if self.user_id is None or (not force and time.monotonic() - self.checked_at < RECHECK_S):
+            return True
+        user = await reload_user(self.session_key)
+        self.checked_at = time.monotonic()
+        if not user.is_authenticated or user.pk != self.user_id:
+            await self._close_auth_lost()
+            return False
+        self.user = user  # role and status changes take effect here
+        return True
+
+    async def _close_auth_lost(self):
+        if not self.closing:
+            self.closing = True
+            with translation.override(self.language):
+                detail = _("You are signed out; reconnect to continue as a guest.")
+            await self.send_frame({"type": "error", "code": "auth_lost", "detail": detail})
+            await self.close(CLOSE_AUTH_LOST)
+
+    async def on_ping(self, frame):
+        await self.send_frame(self._reply({"type": "pong"}, frame))
+
+    async def on_join(self, frame):
+        topic = frame.topic()
+        since = frame.optional_id("since")
+        since_rev = frame.optional_id("since_rev")
+        kind, key = topics.resolve(topic)
+        grant = await kind.join(self.user, key)
+        sub = self.subs.get(topic)
+        if sub is None:
+            sub = topics.Subscription(topic=topic, kind=kind, key=key, grant=grant)
+            # Subscribe before reading history: an event racing the read is
+            # queued, then dropped as a duplicate or sent in order.
+            await get_fanout().subscribe(topic, self)
+            if kind.presence:
+                await presence.enter(topic, self.member)
+                get_local().schedule_recount(topic)
+            self.subs[topic] = sub
+        else:
+            sub.grant = grant
+        replay = await kind.replay(grant, self.user, since, since_rev)
+        joined = {"type": "joined", "topic": topic, "last_id": replay.last_id, "has_more": replay.has_more,
+                  **replay.extra}
+        joined["presence"] = await presence.count(topic) if kind.presence else 0
+        joined.update(await kind.describe(grant, self.user))
+        await self.send_frame(self._reply(joined, frame))
+        for message_frame in replay.frames:
+            await self.send_frame(message_frame)
+        sub.sequence.joined(replay.last_id, replay.ids)
+
+    async def on_leave(self, frame):
+        topic = frame.topic()
+        if topic not in self.subs:
+            raise HubError(NOT_JOINED)
+        await self._leave(topic)
+        await self.send_frame(self._reply({"type": "left", "topic": topic}, frame))
+
+    async def on_history(self, frame):
+        sub = self._subscription(frame)
+        before = frame.required_id("before")
+        messages, has_more = await sub.kind.history(sub.grant, self.user, before, frame.limit(50))
+        await self.send_frame(self._reply(
+            {"type": "history", "topic": sub.topic, "messages": messages, "has_more": has_more}, frame))
+
+    async def _action(self, frame):
+        """A frame one of the topic kinds handles: the socket's subscription
+        names the kind; the frame must match the kind's schema for it."""
+        sub = self._subscription(frame)
+        action = topics.action(sub.kind.prefix, frame.type)
+        if action is None:
+            raise HubError(UNKNOWN_TYPE, _("%(kind)s topics do not accept '%(type)s'.")
+                           % {"kind": sub.kind.prefix, "type": frame.type})
+        errors = list(action.validator.iter_errors(frame.data))
+        if errors:
+            raise schema_refusal(errors)
+        reply = await action.handler(sub.grant, self.user, frame)
+        reply.setdefault("topic", sub.topic)
+        await self.send_frame(self._reply(reply, frame))
+
+    def _subscription(self, frame) -> topics.Subscription:
+        sub = self.subs.get(frame.topic())
+        if sub is None:
+            raise HubError(NOT_JOINED)
+        return sub
+
+    async def _leave(self, topic: str):
+        sub = self.subs.pop(topic, None)
+        if sub is None:
+            return
+        await get_fanout().unsubscribe(topic, self)
+        if sub.kind.presence:
+            await presence.leave(topic, self.member)
+            get_local().schedule_recount(topic)
+
+    # --- events from the fan-out --------------------------------------------
+    async def deliver(self, message: dict) -> None:
+        """Called by the process fan-out for each event of a topic this socket
+        is on. The common case — the socket idle, nothing waiting, the next
+        id in sequence — is sent right here in the fan-out's task: no queue,
+        no task switch per socket. Anything else (a frame being handled, a
+        gap to fill, a control action) is queued, in order, for ``_pump``."""
+        user = message.get("user")
+        if user is not None and user != self.user_id:
+            return
+        if self.lock.locked() or self.overflowed or not self.inbox.empty():
+            self.enqueue(message)
+            return
+        text = self._fast_text(message)
+        if text is _SLOW:
+            self.enqueue(message)
+        elif text is not None:
+            await self.send(text_data=text)
+
+    def _fast_text(self, message: dict):
+        """What to send at once for ``message``: its text, ``None`` to drop it
+        (already sent), or ``_SLOW`` when it needs ``_forward``. Updates the
+        subscription's position before anything is awaited."""
+        if message.get("type") == CONTROL or message["topic"] in self.control_topics:
+            return _SLOW
+        sub = self.subs.get(message["topic"])
+        if sub is None:
+            return None
+        verdict = sub.sequence.offer(message.get("seq"))
+        if verdict == GAP:
+            return _SLOW  # _forward reads the missing ones from the database
+        return self._text_of(message) if verdict == SEND else None
+
+    def enqueue(self, message: dict) -> None:
+        """Queue an event for ``_pump``; never blocks, never raises."""
+        try:
+            self.inbox.put_nowait(message)
+        except asyncio.QueueFull:
+            self.overflowed = True
+
+    async def _pump(self):
+        while True:
+            message = await self.inbox.get()
+            try:
+                async with self.lock:
+                    if self.overflowed or message.get("type") == "hub.resync":
+                        self.overflowed = False
+                        await self._resync_all()
+                    else:
+                        await self._forward(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("hub event delivery failed")
+
+    async def _forward(self, message: dict):
+        if message.get("type") == CONTROL:
+            if message.get("action") == "close":
+                await self._close_auth_lost()
+            return
+        if message["topic"] in self.control_topics:
+            # Events addressed to the user or session themself (a mute).
+            await self.send(text_data=self._text_of(message))
+            return
+        sub = self.subs.get(message["topic"])
+        if sub is None:
+            return
+        seq = message.get("seq")
+        verdict = sub.sequence.offer(seq)
+        if verdict == GAP:
+            await self._resync(sub)  # read the missing ones from the database
+            verdict = sub.sequence.offer(seq)
+        if verdict == SEND:
+            await self.send(text_data=self._text_of(message))
+
+    def _text_of(self, message: dict) -> str:
+        """The event's frame, in this socket's language when it comes in several."""
+        by_language = message.get("frames")
+        if by_language:
+            return by_language.get(self.language) or next(iter(by_language.values()))
+        return message["frame"]
+
+    async def _resync(self, sub: topics.Subscription):
+        replay = await sub.kind.replay(sub.grant, self.user, sub.sequence.last_id)
+        if not sub.kind.contiguous_ids:
+            for message_frame, frame_id in zip(replay.frames, replay.ids, strict=True):
+                if sub.sequence.offer(frame_id) == SEND:
+                    await self.send_frame(message_frame)
+            return
+        if replay.has_more:
+            # Fell behind by more than a replay: say so as on join; the client
+            # pages back with `history`.
+            await self.send_frame({"type": "joined", "topic": sub.topic, "last_id": replay.last_id,
+                                   "has_more": True, "presence": await presence.count(sub.topic)})
+        for message_frame in replay.frames:
+            await self.send_frame(message_frame)
+        sub.sequence.caught_up(replay.last_id)
+
+    async def _resync_all(self):
+        for sub in list(self.subs.values()):
+            await self._resync(sub)
+
+    # --- helpers -------------------------------------------------------------
+    def presence_topics(self) -> list[str]:
+        return [topic for topic, sub in self.subs.items() if sub.kind.presence]
+
+    @staticmethod
+    def _reply(frame: dict, request) -> dict:
+        if request.ref is not None:
+            frame["ref"] = request.ref
+        return frame
+
+    async def send_frame(self, frame: dict):
+        await self.send(text_data=encode(frame))

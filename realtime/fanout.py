@@ -1,0 +1,100 @@
+"""Process-level fan-out.
+
+Instead of one channel-layer channel per socket (the Channels tutorial
+pattern, where ``group_send`` costs one Redis write per socket and every
+socket decodes its own copy), each server process holds one Redis Pub/Sub
+connection (``realtime/bus.py``). It is subscribed to a topic's channel
+while at least one local socket is on the topic; an event crosses Redis once
+per *process*, is decoded once per process, and handed to the local sockets
+as the same pre-encoded text.
+
+Delivery is at-most-once, so sockets detect gaps by sequence number and read
+the missing messages from the database; after a lost Redis connection every
+local socket does so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections import defaultdict
+
+from realtime.bus import Subscription, channel_for
+from realtime.events import CONTROL, EVENT
+
+log = logging.getLogger(__name__)
+
+
+class Fanout:
+    def __init__(self) -> None:
+        self.members: dict[str, set] = defaultdict(set)
+        self.subscription = Subscription(on_message=self.dispatch, on_lost=self._resync_all)
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def _lock(self, topic: str) -> asyncio.Lock:
+        lock = self._locks.get(topic)
+        if lock is None:
+            lock = self._locks[topic] = asyncio.Lock()
+        return lock
+
+    async def subscribe(self, topic: str, socket) -> None:
+        """Returns once Redis confirmed this process's subscription to the
+        topic, so an event published after a subscriber reads history cannot
+        miss it."""
+        # One membership change per topic at a time: a second subscriber must
+        # not return before the first one's subscription is confirmed, and an
+        # unsubscribe must not overtake a later subscribe.
+        async with self._lock(topic):
+            if not self.members.get(topic):
+                await self.subscription.subscribe(channel_for(topic))
+            self.members[topic].add(socket)
+
+    async def unsubscribe(self, topic: str, socket) -> None:
+        async with self._lock(topic):
+            members = self.members.get(topic)
+            if not members:
+                return
+            members.discard(socket)
+            if members:
+                return
+            del self.members[topic]
+            try:
+                await self.subscription.unsubscribe(channel_for(topic))
+            except Exception:
+                log.warning("unsubscribing from %s failed", topic, exc_info=True)
+        if not self.members.get(topic) and not self._lock(topic).locked():
+            self._locks.pop(topic, None)
+
+    def local_topics(self) -> list[str]:
+        return [topic for topic in self.members if not topic.startswith("_")]
+
+    def _resync_all(self) -> None:
+        """Events were lost with the Redis connection: every local socket
+        re-reads its topics from the database."""
+        for socket in {socket for sockets in self.members.values() for socket in sockets}:
+            socket.enqueue({"type": "hub.resync"})
+
+    async def dispatch(self, message: dict) -> None:
+        kind = message.get("type")
+        if kind not in (EVENT, CONTROL):
+            return
+        for socket in list(self.members.get(message.get("topic"), ())):
+            try:
+                await socket.deliver(message)
+            except Exception:
+                # One broken socket must not stop the others' deliveries.
+                log.warning("delivery to a socket failed", exc_info=True)
+
+
+_fanouts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def get_fanout() -> Fanout:
+    """The fan-out of the running event loop (one per server process)."""
+    loop = asyncio.get_running_loop()
+    fanout = _fanouts.get(loop)
+    if fanout is None:
+        fanout = Fanout()
+        _fanouts[loop] = fanout
+    return fanout

@@ -1,0 +1,113 @@
+"""Presence and connection counts, kept in Redis with expiry.
+
+Each socket is a member ``<who>|<connection>`` of a sorted set per topic,
+scored by when it expires; ``<who>`` is ``u<user id>`` for a signed-in user
+(so several tabs count once) and ``g<connection>`` for a guest. Every server
+process refreshes its own sockets' scores every ``HEARTBEAT_S``; a crashed
+process stops refreshing and its sockets fall out within ``TTL_S``, leaving
+no ghosts. The same scheme counts a user's open sockets across processes.
+"""
+
+from __future__ import annotations
+
+import time
+
+from common.redis import get_redis, key
+
+HEARTBEAT_S = 15
+TTL_S = 45
+
+
+def member(user_id: int | None, connection: str) -> str:
+    who = f"u{user_id}" if user_id else f"g{connection}"
+    return f"{who}|{connection}"
+
+
+def _presence_key(topic: str) -> str:
+    return key("presence", topic)
+
+
+def _connections_key(user_id: int) -> str:
+    return key("conns", str(user_id))
+
+
+async def enter(topic: str, member_id: str) -> None:
+    await get_redis().zadd(_presence_key(topic), {member_id: time.time() + TTL_S})
+
+
+async def leave(topic: str, member_id: str) -> None:
+    await get_redis().zrem(_presence_key(topic), member_id)
+
+
+async def count(topic: str) -> int:
+    """People on the topic now: signed-in users once, each guest socket once."""
+    client = get_redis()
+    now = time.time()
+    pipe = client.pipeline(transaction=False)
+    pipe.zremrangebyscore(_presence_key(topic), 0, now)
+    pipe.zrange(_presence_key(topic), 0, -1)
+    _, members = await pipe.execute()
+    return len({m.split(b"|", 1)[0] for m in members})
+
+
+async def last_broadcast_swap(topic: str, value: int) -> int | None:
+    """Store the count last broadcast for ``topic``; return the previous one."""
+    previous = await get_redis().set(key("presence-last", topic), value, get=True, ex=TTL_S * 4)
+    return int(previous) if previous is not None else None
+
+
+async def connection_open(user_id: int, connection: str, limit: int) -> bool:
+    """Count a user's socket; ``False`` (and nothing counted) past ``limit``."""
+    client = get_redis()
+    now = time.time()
+    # Add, then count, in one transaction: sockets connecting at the same
+    # moment each see the others (count-then-add let them all pass).
+    pipe = client.pipeline(transaction=True)
+    pipe.zremrangebyscore(_connections_key(user_id), 0, now)
+    pipe.zadd(_connections_key(user_id), {connection: now + TTL_S})
+    pipe.zcard(_connections_key(user_id))
+    pipe.expire(_connections_key(user_id), TTL_S * 2)
+    _, _, open_now, _ = await pipe.execute()
+    if open_now > limit:
+        await client.zrem(_connections_key(user_id), connection)
+        return False
+    return True
+
+
+async def connection_close(user_id: int, connection: str) -> None:
+    await get_redis().zrem(_connections_key(user_id), connection)
+
+
+async def heartbeat(entries: list[tuple[str, str]], connections: list[tuple[int, str]]) -> None:
+    """Refresh the expiry of this process's sockets: ``(topic, member)`` pairs
+    and ``(user id, connection)`` pairs, in one round trip."""
+    if not entries and not connections:
+        return
+    expires = time.time() + TTL_S
+    pipe = get_redis().pipeline(transaction=False)
+    for topic, member_id in entries:
+        pipe.zadd(_presence_key(topic), {member_id: expires})
+    for user_id, connection in connections:
+        pipe.zadd(_connections_key(user_id), {connection: expires})
+        pipe.expire(_connections_key(user_id), TTL_S * 2)
+    await pipe.execute()
+
+
+def users_with_sockets(user_ids: list[int]) -> set[int]:
+    """Which of ``user_ids`` have a socket open now, on any server process
+    (sync: for services publishing to many users, who skip the rest)."""
+    import redis as sync_redis
+    from django.conf import settings
+
+    if not user_ids:
+        return set()
+    client = sync_redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5)
+    try:
+        now = time.time()
+        pipe = client.pipeline(transaction=False)
+        for user_id in user_ids:
+            pipe.zcount(_connections_key(user_id), now, "+inf")
+        counts = pipe.execute()
+    finally:
+        client.close()
+    return {user_id for user_id, open_now in zip(user_ids, counts, strict=True) if open_now}

@@ -1,0 +1,56 @@
+"""Rate limits over Redis, through the ``limits`` library (moving window).
+
+``limits`` has no token bucket; its moving window of N hits per S seconds
+allows the same bursts (at most N at once) and the same sustained rate (N per
+S), and it is exact across server processes because its state is in Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+import weakref
+
+from django.conf import settings
+from limits import RateLimitItemPerSecond
+from limits.aio.storage import RedisStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+from common.redis import get_redis, key
+
+_limiters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _limiter() -> MovingWindowRateLimiter:
+    loop = asyncio.get_running_loop()
+    limiter = _limiters.get(loop)
+    if limiter is None:
+        uri = "async+" + settings.REDIS_URL
+        storage = RedisStorage(uri, implementation="redispy", key_prefix=key("limits"))
+        limiter = _limiters[loop] = MovingWindowRateLimiter(storage)
+    return limiter
+
+
+async def hit(count: int, seconds: int, *identifiers: str) -> int | None:
+    """Count one hit; ``None`` if allowed, else seconds until one is allowed."""
+    item = RateLimitItemPerSecond(count, seconds)
+    limiter = _limiter()
+    if await limiter.hit(item, *identifiers):
+        return None
+    stats = await limiter.get_window_stats(item, *identifiers)
+    return max(1, math.ceil(stats.reset_time - time.time()))
+
+
+async def cooldown_left(seconds: int, *identifiers: str) -> int | None:
+    """Slow mode: seconds until the next hit is allowed, or ``None`` if now."""
+    if seconds <= 0:
+        return None
+    left = await get_redis().ttl(key("cooldown", *identifiers))
+    return max(1, left) if left > 0 else None
+
+
+async def cooldown_start(seconds: int, *identifiers: str) -> None:
+    """Slow mode: a hit was allowed; the next one waits ``seconds``."""
+    if seconds > 0:
+        await get_redis().set(key("cooldown", *identifiers), 1, ex=seconds)
