@@ -38,7 +38,7 @@ FakeSocket.made = [];
 
 /** Poll for a condition the library reaches on its own timers (a reconnection). */
 async function until(condition, what) {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 500; i++) {  // up to 5 s: the library waits up to 1 s to reconnect
     if (condition()) { return; }
     await new Promise((resolve) => window.setTimeout(resolve, 10));
   }
