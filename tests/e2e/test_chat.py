@@ -224,6 +224,10 @@ async def test_too_many_messages_wait_and_then_go(open_room):
     for n in range(1, 8):
         await expect(message(bupati, f"Pesan cepat {n}")).to_have_count(1, timeout=25_000)
     assert await rendered_ids(bupati) == list(range(1, 8))
+    # Published in the order typed: the outbox never lets one overtake another.
+    bodies = await bupati.evaluate("() => [...document.querySelectorAll('#messages li.msg .msg-body')]"
+                                   ".map(node => node.textContent)")
+    assert bodies == [f"Pesan cepat {n}" for n in range(1, 8)]
     await expect(siti.locator(".outbox li")).to_have_count(0)
 
 

@@ -127,5 +127,7 @@ async def test_a_reload_counts_nothing_twice(person):
     # A dropped socket resumes from the last id seen: still one.
     await home.evaluate("() => window.balaiHub.socket.close()")
     await home.wait_for_function("() => window.balaiHub.isOpen()")
-    await home.wait_for_timeout(500)
+    # The rejoin went out on open; a ping answered after it means its replay
+    # has been handled (the hub answers one frame at a time, in order).
+    assert (await home.evaluate("() => window.balaiHub.request({type: 'ping'})"))["type"] == "pong"
     await expect(home.locator("#notify-count")).to_have_text("1")

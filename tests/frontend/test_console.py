@@ -60,7 +60,7 @@ def test_a_moderator_sees_the_queues_reasons_and_shortcuts(client):
     first = RejectReason.objects.filter(active=True).first()
     assert f'<option value="{first.code}">{first.label_id}</option>' in html
     assert "<kbd>A</kbd>" in html and "<kbd>R</kbd>" in html
-    assert "js/console.js" in html and "js/hub.js" in html
+    assert '<script type="module" src="/static/frontend/js/console.js">' in html
     config = config_of(response)
     assert config["me"] == "moderator"
     assert set(config["queues"]) == {"chat", "reports"}
@@ -89,21 +89,29 @@ def test_the_page_counts_what_waits(client):
     assert 'data-pending="1"' in response.content.decode()
 
 
-def test_hub_script_is_loaded_once_on_a_room_page(client):
+def test_pages_load_their_scripts_as_modules_and_no_classic_script(client):
+    """Each page script is an ES module that imports the tab's one hub
+    (js/hub.js) itself: no page loads it, or anything else, as a classic script."""
     room_upsert(slug="bupati", title="Ruang Bupati")
     client.force_login(make("siti"))
     html = client.get(reverse("chat:room", args=["bupati"])).content.decode()
-    assert html.count("js/hub.js") == 1 and html.count("js/notify.js") == 1
+    assert '<script type="module" src="/static/frontend/js/room.js">' in html
+    assert '<script type="module" src="/static/frontend/js/notify.js">' in html
+    assert "<script src=" not in html and "js/hub.js" not in html
     client.logout()
     html = client.get(reverse("chat:room", args=["bupati"])).content.decode()
-    assert html.count("js/hub.js") == 1 and "js/notify.js" not in html
+    assert '<script type="module" src="/static/frontend/js/room.js">' in html and "js/notify.js" not in html
 
 
-def test_every_signed_in_page_has_the_bell_and_the_hub(client):
+def test_every_signed_in_page_has_the_bell_and_its_strings(client):
     client.force_login(make("siti"))
     html = client.get(reverse("frontend:home")).content.decode()
-    assert 'id="notify-bell"' in html and "js/hub.js" in html and "js/notify.js" in html
-    assert 'id="notify-config"' in html
+    assert 'id="notify-bell"' in html and '<script type="module" src="/static/frontend/js/notify.js">' in html
+    start = html.index('<script id="notify-config" type="application/json">') + len(
+        '<script id="notify-config" type="application/json">')
+    strings = json.loads(html[start:html.index("</script>", start)])
+    assert strings["unread_many"] == "{n} pemberitahuan belum dibaca"
+    assert set(strings) == {"unread_one", "unread_many", "new", "close", "mark_read", "mark_failed"}
 
 
 def report(client, payload):

@@ -75,7 +75,7 @@ def test_a_signed_in_citizen_gets_the_composer(client, rooms, citizen):
     assert config["topic"] == "room.bupati"
     assert config["user_id"] == citizen.pk
     assert config["max_body"] == 2000
-    assert "frontend/js/room.js" in html and "frontend/js/room_actions.js" in html and "frontend/js/hub.js" in html
+    assert '<script type="module" src="/static/frontend/js/room.js">' in html
 
 
 def test_a_guest_reads_a_public_room_without_a_composer(client, rooms):

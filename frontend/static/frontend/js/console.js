@@ -8,17 +8,12 @@
  *
  * Safety: all user text reaches the DOM through textContent.
  */
-(function () {
-  "use strict";
+import { getHub } from "./hub.js";
+import { el, excerpt, fmt, postJSON, readConfig } from "./ui.js";
 
-  var configNode = document.getElementById("console-config");
-  if (!configNode || !window.BalaiHub || !window.BalaiUI) { return; }
-  var cfg = JSON.parse(configNode.textContent);
+function start(cfg) {
   var S = cfg.strings;
   var $ = function (id) { return document.getElementById(id); };
-  var fmt = window.BalaiUI.fmt;
-  var el = window.BalaiUI.el;
-  var excerpt = window.BalaiUI.excerpt;
 
   var statusLine = $("console-status");
   var connState = $("conn-state");
@@ -57,7 +52,7 @@
     return S.network;
   }
 
-  var post = window.BalaiUI.postJSON;
+  var post = postJSON;
 
   // --- queue statistics ---------------------------------------------------------
   function ageText(seconds) {
@@ -109,7 +104,7 @@
     if (refreshTimer !== null) { return; }
     refreshTimer = window.setTimeout(function () {
       refreshTimer = null;
-      hub.rejoin("modq.console");
+      channel.rejoin();
     }, REFRESH_AFTER_MS);
   }
 
@@ -527,20 +522,19 @@
     }
   });
 
-  var hub = window.BalaiHub.get();
+  var hub = getHub();
   hub.onState(function (state) {
     connState.dataset.state = state;
     connState.textContent = S[state] || state;
   });
-  hub.subscribe("modq.console", {
-    lastId: function () { return null; },
-    onOpen: function () {},
-    onJoinError: function (frame) { say(errorText(frame), "error"); },
-    onFrame: function (frame) {
-      if (frame.type === "joined") { setStats(frame.queues); }
-      else if (frame.type === "queue.event") { onQueueEvent(frame); }
-    },
-  });
+  // Every join (after a reconnect too) reads the counts afresh; no ids to resume from.
+  var channel = hub.channel("modq.console", { since: function () { return null; } });
+  channel.on("joined", function (frame) { setStats(frame.queues); });
+  channel.on("queue.event", onQueueEvent);
+  channel.onJoinFailed(function (frame) { say(errorText(frame), "error"); });
   renderStats();
   window.setInterval(renderStats, 1000);
-})();
+}
+
+var config = readConfig("console-config");
+if (config) { start(config); }

@@ -1,8 +1,9 @@
 /* Balai Warga notification bell: live on every page of a signed-in user,
- * over the tab's one hub socket (hub.js, BalaiHub.get()).
+ * over the tab's one hub socket (hub.js, getHub()).
  *
  * - Follows `notify.<user id>` from the highest notification id seen (the
- *   page renders it in #notify-bell data-last-id, with the unread count).
+ *   page renders it in #notify-bell data-last-id, with the unread count);
+ *   repeats of a replay are dropped by id (sequence.js, not contiguous).
  * - `notification` frames bump the count, once per id and only for unread
  *   ones newer than what the count already includes, and show a toast.
  * - `notification.read` frames (any tab marked something read) set the count.
@@ -11,20 +12,18 @@
  *
  * Safety: notification text reaches the DOM through textContent only.
  */
-(function () {
-  "use strict";
+import { getHub } from "./hub.js";
+import { Sequence } from "./sequence.js";
+import { postJSON, readConfig } from "./ui.js";
 
-  var bell = document.getElementById("notify-bell");
-  var countNode = document.getElementById("notify-count");
-  var configNode = document.getElementById("notify-config");
-  if (!bell || !countNode || !configNode || !window.BalaiHub || !window.BalaiUI) { return; }
-  var S = JSON.parse(configNode.textContent);
+function start(bell, countNode, S) {
   var userId = bell.dataset.userId;
   var topic = "notify." + userId;
 
-  var lastId = Number(bell.dataset.lastId) || 0;  // highest id seen
-  var countedUpTo = lastId;                       // ids up to here are in the count already
-  var seen = new Set();
+  var sequence = new Sequence({ contiguous: false });
+  var shownLastId = Number(bell.dataset.lastId) || 0;  // the newest id the page was rendered with
+  if (shownLastId) { sequence.accept(shownLastId); }
+  var countedUpTo = shownLastId;                  // ids up to here are in the count already
   var unread = Number(countNode.textContent) || 0;
   var toasts = null;
 
@@ -78,9 +77,7 @@
   }
 
   function onNotification(notification) {
-    if (!notification || typeof notification.id !== "number" || seen.has(notification.id)) { return; }
-    seen.add(notification.id);
-    if (notification.id > lastId) { lastId = notification.id; }
+    if (!notification || typeof notification.id !== "number" || !sequence.accept(notification.id).fresh) { return; }
     if (notification.id <= countedUpTo) { return; }  // a replay of what the count holds
     countedUpTo = notification.id;
     if (notification.read) { return; }
@@ -146,7 +143,7 @@
     var data = new FormData(form);
     var button = form.querySelector("button[type=submit]");
     if (button) { button.disabled = true; }
-    window.BalaiUI.postJSON(form.action, data).then(function (reply) {
+    postJSON(form.action, data).then(function (reply) {
       setCount(reply.unread);
       markShownRead(data.getAll("ids").map(Number), isAll);
     }).catch(function () {
@@ -159,23 +156,21 @@
   });
 
   // --- frames from the hub ---------------------------------------------------------
-  var hub = window.BalaiHub.get();
-  hub.subscribe(topic, {
-    lastId: function () { return lastId || null; },
-    onOpen: function () {},
-    onJoinError: function () {},
-    onFrame: function (frame) {
-      if (frame.type === "joined") {
-        if (typeof frame.unread === "number") { setCount(frame.unread); }
-        // The count just read includes everything up to the replay's newest id.
-        countedUpTo = Math.max(countedUpTo, frame.last_id || 0);
-      } else if (frame.type === "notification") {
-        onNotification(frame.notification);
-      } else if (frame.type === "notification.read") {
-        setCount(frame.unread);
-        markShownRead(frame.ids || [], Boolean(frame.all));
-      }
-    },
+  var channel = getHub().channel(topic, { since: function () { return sequence.since(); } });
+  channel.on("joined", function (frame) {
+    if (typeof frame.unread === "number") { setCount(frame.unread); }
+    // The count just read includes everything up to the replay's newest id.
+    countedUpTo = Math.max(countedUpTo, frame.last_id || 0);
+  });
+  channel.on("notification", function (frame) { onNotification(frame.notification); });
+  channel.on("notification.read", function (frame) {
+    setCount(frame.unread);
+    markShownRead(frame.ids || [], Boolean(frame.all));
   });
   setCount(unread);
-})();
+}
+
+var bellNode = document.getElementById("notify-bell");
+var countNode = document.getElementById("notify-count");
+var strings = readConfig("notify-config");
+if (bellNode && countNode && strings) { start(bellNode, countNode, strings); }

@@ -1,52 +1,50 @@
-/* Small helpers shared by the page scripts (room.js, notify.js, console.js).
+/* Small helpers shared by the page modules (room.js, notify.js, console.js).
  *
  * Safety: el() sets text through textContent only; postJSON() sends the
  * page's CSRF token (from any {% csrf_token %} field: every signed-in page
  * has the sign-out form) and same-origin cookies only.
  */
-(function () {
-  "use strict";
 
-  /** "{name} wrote" + {name: "Siti"} -> "Siti wrote"; unknown keys stay. */
-  function fmt(template, values) {
-    return String(template).replace(/\{(\w+)\}/g, function (all, key) {
-      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : all;
-    });
-  }
+/** "{name} wrote" + {name: "Siti"} -> "Siti wrote"; unknown keys stay. */
+export function fmt(template, values) {
+  return String(template).replace(/\{(\w+)\}/g, (all, key) =>
+    (Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : all));
+}
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined && text !== null) { node.textContent = text; }
-    return node;
-  }
+export function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) { node.className = className; }
+  if (text !== undefined && text !== null) { node.textContent = text; }
+  return node;
+}
 
-  function excerpt(text, length) {
-    var flat = (text || "").replace(/\s+/g, " ").trim();
-    return flat.length > length ? flat.slice(0, length - 1) + "…" : flat;
-  }
+export function excerpt(text, length) {
+  const flat = (text || "").replace(/\s+/g, " ").trim();
+  return flat.length > length ? flat.slice(0, length - 1) + "…" : flat;
+}
 
-  function csrfToken() {
-    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
-  }
+export function csrfToken() {
+  const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+  return input ? input.value : "";
+}
 
-  /** POST `body` (an object: sent as JSON; FormData: sent as a form) and
-   * resolve with the JSON reply; reject with {code, detail} (code "network"
-   * when the server was not reached or said nothing parseable). */
-  function postJSON(url, body) {
-    var headers = { "Accept": "application/json", "X-CSRFToken": csrfToken() };
-    var isForm = typeof FormData !== "undefined" && body instanceof FormData;
-    if (!isForm) { headers["Content-Type"] = "application/json"; }
-    return window.fetch(url, {
-      method: "POST", credentials: "same-origin", headers: headers, body: isForm ? body : JSON.stringify(body),
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        if (!response.ok) { throw { code: data.code || "network", detail: data.detail, status: response.status }; }
-        return data;
-      });
-    }, function () { throw { code: "network" }; });
-  }
+/** The JSON a template handed over with `json_script` (null when absent). */
+export function readConfig(id) {
+  const node = document.getElementById(id);
+  return node ? JSON.parse(node.textContent) : null;
+}
 
-  window.BalaiUI = { fmt: fmt, el: el, excerpt: excerpt, csrfToken: csrfToken, postJSON: postJSON };
-})();
+/** POST `body` (an object: sent as JSON; FormData: sent as a form) and
+ * resolve with the JSON reply; reject with {code, detail} (code "network"
+ * when the server was not reached or said nothing parseable). */
+export function postJSON(url, body) {
+  const headers = { "Accept": "application/json", "X-CSRFToken": csrfToken() };
+  const isForm = typeof FormData !== "undefined" && body instanceof FormData;
+  if (!isForm) { headers["Content-Type"] = "application/json"; }
+  return window.fetch(url, {
+    method: "POST", credentials: "same-origin", headers, body: isForm ? body : JSON.stringify(body),
+  }).then((response) => response.json().catch(() => ({})).then((data) => {
+    if (!response.ok) { throw { code: data.code || "network", detail: data.detail, status: response.status }; }
+    return data;
+  }), () => { throw { code: "network" }; });
+}
