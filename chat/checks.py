@@ -13,18 +13,20 @@ from __future__ import annotations
 from django.conf import settings
 
 from chat import rules
+from chat.errors import MUTED
 from chat.models import Room
+from common.errors import AppError
 from moderation.selectors import active_mute_until
 from realtime import ratelimit
-from realtime.errors import MUTED, RATE_LIMITED, HubError
+from realtime.errors import RATE_LIMITED
 
 
 async def send_check(user, room: Room) -> None:
-    """Raise ``HubError`` (muted, rate_limited with ``retry_after``) when
+    """Raise ``AppError`` (muted, rate_limited with ``retry_after``) when
     ``user`` may not send to ``room`` now; otherwise count the send."""
     until = await active_mute_until(user_id=user.pk, scope=room.topic)
     if until is not None:
-        raise HubError(MUTED, until=until)
+        raise AppError(MUTED, until=until)
     if rules.is_staff_voice(user):
         return
     # Slow mode starts only once the moving window let the message through,
@@ -34,5 +36,5 @@ async def send_check(user, room: Room) -> None:
     if retry is None:
         retry = await ratelimit.hit(settings.CHAT_RATE_COUNT, settings.CHAT_RATE_SECONDS, "chat", *who)
     if retry is not None:
-        raise HubError(RATE_LIMITED, retry_after=retry)
+        raise AppError(RATE_LIMITED, retry_after=retry)
     await ratelimit.cooldown_start(room.slow_mode_seconds, "slow", *who)

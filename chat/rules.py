@@ -10,8 +10,10 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
+from chat.errors import CLOSED
 from chat.models import PostPolicy, Room, RoomState
-from realtime.errors import CLOSED, FORBIDDEN, INVALID, HubError
+from common.errors import AppError
+from realtime.errors import FORBIDDEN, INVALID
 
 STAFF_ROLES = frozenset({Role.OFFICIAL, Role.MODERATOR, Role.ADMIN})
 
@@ -24,21 +26,21 @@ def is_staff_voice(user) -> bool:
 
 def check_can_read(room: Room, user) -> None:
     if not room.is_public and not user.is_authenticated:
-        raise HubError(FORBIDDEN, _("Sign in to read this room."))
+        raise AppError(FORBIDDEN, _("Sign in to read this room."))
 
 
-def post_refusal(room: Room, user) -> HubError | None:
+def post_refusal(room: Room, user) -> AppError | None:
     """Why ``user`` may not post in ``room`` now, or ``None``."""
     if not user.is_authenticated:
-        return HubError(FORBIDDEN, _("Sign in to take part."))
+        return AppError(FORBIDDEN, _("Sign in to take part."))
     if room.state == RoomState.CLOSED:
-        return HubError(CLOSED)
+        return AppError(CLOSED)
     if is_staff_voice(user):
         return None
     if room.state == RoomState.READ_ONLY:
-        return HubError(FORBIDDEN, _("This room is read-only."))
+        return AppError(FORBIDDEN, _("This room is read-only."))
     if room.post_policy == PostPolicy.STAFF:
-        return HubError(FORBIDDEN, _("Only officials post in this room."))
+        return AppError(FORBIDDEN, _("Only officials post in this room."))
     return None
 
 
@@ -53,10 +55,10 @@ def clean_body(body: str) -> str:
     other than line breaks and tabs."""
     text = body.replace("\r\n", "\n").strip()
     if not text:
-        raise HubError(INVALID, _("The message is empty."))
+        raise AppError(INVALID, _("The message is empty."))
     if len(text) > settings.CHAT_MAX_BODY:
-        raise HubError(INVALID, _("Messages are limited to %(max)d characters.") % {"max": settings.CHAT_MAX_BODY})
+        raise AppError(INVALID, _("Messages are limited to %(max)d characters.") % {"max": settings.CHAT_MAX_BODY})
     if any((ord(ch) < 32 and ch not in "\n\t") or 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) < 0xE000
            for ch in text):
-        raise HubError(INVALID, _("The message contains control characters."))
+        raise AppError(INVALID, _("The message contains control characters."))
     return text

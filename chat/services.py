@@ -20,13 +20,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chat import checks, rules, selectors
+from chat.errors import EDIT_WINDOW
 from chat.models import HELD_QUEUE, MESSAGE_TARGET, Message, MessageRevision, MessageStatus, Room
 from chat.notifications import notify_chat_message
 from chat.serializers import ack_frame, deleted_frame, held_frame, message_frame
+from common.errors import AppError
 from common.sanitize import render_text
 from moderation.screening import screen
 from moderation.services import item_enqueue
-from realtime.errors import EDIT_WINDOW, FORBIDDEN, INVALID, NOT_FOUND, HubError
+from realtime.errors import FORBIDDEN, INVALID, NOT_FOUND
 from realtime.events import publish_on_commit
 
 
@@ -110,13 +112,13 @@ class SendPlan:
 
 
 def send_prepare(*, user, room_slug: str, client_id: str, reply_to: int | None) -> SendPlan:
-    """One trip to the database before a send: raises ``HubError``
+    """One trip to the database before a send: raises ``AppError``
     (forbidden, not_found, closed, invalid) when the user may not post there."""
     if not user.is_authenticated:
-        raise HubError(FORBIDDEN, _("Sign in to take part."))
+        raise AppError(FORBIDDEN, _("Sign in to take part."))
     room, stored_id = selectors.room_for_send(slug=room_slug, author_id=user.pk, client_id=client_id)
     if room is None:
-        raise HubError(NOT_FOUND)
+        raise AppError(NOT_FOUND)
     if stored_id is not None:
         return SendPlan(stored=selectors.message_full(pk=stored_id))
     rules.check_can_post(room, user)
@@ -124,7 +126,7 @@ def send_prepare(*, user, room_slug: str, client_id: str, reply_to: int | None) 
     if reply_to is not None:
         parent = selectors.message_by_seq(room_id=room.pk, seq=reply_to)
         if parent is None:
-            raise HubError(INVALID, _("The message you reply to does not exist."))
+            raise AppError(INVALID, _("The message you reply to does not exist."))
     return SendPlan(stored=None, room=room, parent=parent)
 
 
@@ -162,7 +164,7 @@ def message_store(*, plan: SendPlan, user, client_id: str, body: str) -> Message
 def message_send(*, user, room_slug: str, client_id: str, body: str, reply_to: int | None = None) -> Message:
     """Post ``body`` to a room as ``user`` from synchronous code: prepare,
     check, store (the socket path, ``chat/topic.py``, runs the same three
-    steps with the database work in the database thread). Raises ``HubError``
+    steps with the database work in the database thread). Raises ``AppError``
     (forbidden, closed, muted, invalid, rate_limited) and then stores nothing."""
     plan = send_prepare(user=user, room_slug=room_slug, client_id=client_id, reply_to=reply_to)
     if plan.stored is None:
@@ -173,12 +175,12 @@ def message_send(*, user, room_slug: str, client_id: str, body: str, reply_to: i
 
 def _own_visible_message(*, user, room_id: int, seq: int) -> Message:
     if not user.is_authenticated:
-        raise HubError(FORBIDDEN, _("Sign in to take part."))
+        raise AppError(FORBIDDEN, _("Sign in to take part."))
     rows = list(Message.objects.select_for_update(of=("self",)).select_related("author", "reply_to", "room")
                 .filter(room_id=room_id, seq=seq).order_by()[:1])
     message = rows[0] if rows else None
     if message is None or not message.is_shown:
-        raise HubError(NOT_FOUND)
+        raise AppError(NOT_FOUND)
     return message
 
 
@@ -189,14 +191,14 @@ def message_edit(*, user, room_id: int, seq: int, body: str) -> Message:
     with transaction.atomic():
         message = _own_visible_message(user=user, room_id=room_id, seq=seq)
         if message.author_id != user.pk:
-            raise HubError(FORBIDDEN, _("Only the author may edit a message."))
+            raise AppError(FORBIDDEN, _("Only the author may edit a message."))
         if timezone.now() - message.created_at > timedelta(seconds=settings.CHAT_EDIT_WINDOW_SECONDS):
-            raise HubError(EDIT_WINDOW)
+            raise AppError(EDIT_WINDOW)
         if text == message.body:
             return message
         if not rules.is_staff_voice(user) and screen(kind=MESSAGE_TARGET, author=user, text=text, editing=True):
             # A published message cannot wait for review again: the edit is refused.
-            raise HubError(FORBIDDEN, _("This change would need a moderator's review; send it as a new message."))
+            raise AppError(FORBIDDEN, _("This change would need a moderator's review; send it as a new message."))
         MessageRevision.objects.create(message=message, body=message.body)
         message.body = text
         message.html = render_text(text)
@@ -225,7 +227,7 @@ def message_delete(*, user, room_id: int, seq: int) -> Message:
     with transaction.atomic():
         message = _own_visible_message(user=user, room_id=room_id, seq=seq)
         if message.author_id != user.pk and not user.is_moderator:
-            raise HubError(FORBIDDEN, _("Only the author or a moderator may delete a message."))
+            raise AppError(FORBIDDEN, _("Only the author or a moderator may delete a message."))
         _tombstone(message, user)
     return message
 

@@ -12,8 +12,9 @@ from pathlib import Path
 from chat import checks, rules, selectors, services
 from chat.models import Room
 from chat.serializers import ack_frame, held_frame, message_frame, message_to_wire
+from common.errors import AppError
 from realtime.db import db_async
-from realtime.errors import NOT_FOUND, HubError
+from realtime.errors import NOT_FOUND
 from realtime.topics import Replay, TopicKind
 
 
@@ -35,7 +36,7 @@ class RoomTopic(TopicKind):
     async def join(self, user, key: str) -> RoomGrant:
         room = await db_async(selectors.room_get)(slug=key)
         if room is None:
-            raise HubError(NOT_FOUND)
+            raise AppError(NOT_FOUND)
         rules.check_can_read(room, user)
         return RoomGrant(room_id=room.pk, slug=room.slug, room=room)
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.services import user_set_active
 from common import pii
+from common.errors import AppError
 from moderation import selectors, streams
 from moderation.errors import (
     ALREADY_DECIDED,
@@ -24,8 +25,8 @@ from moderation.errors import (
     INVALID,
     NOT_CLAIMED,
     NOT_FOUND,
+    ONLY_MODERATORS,
     UNKNOWN_REASON,
-    ModerationError,
 )
 from moderation.events import publish_console_event
 from moderation.models import AuditEntry, ItemStatus, QueueItem, Report, Sanction, SanctionKind
@@ -98,7 +99,7 @@ def item_enqueue(*, queue: str, target_kind: str, target_id: int, author_id: int
 
 def _require_moderator(user) -> None:
     if not (user.is_authenticated and user.is_moderator):
-        raise ModerationError(FORBIDDEN)
+        raise AppError(FORBIDDEN, ONLY_MODERATORS)
 
 
 def item_claim_next(*, moderator, queue: str) -> QueueItem | None:
@@ -109,9 +110,9 @@ def item_claim_next(*, moderator, queue: str) -> QueueItem | None:
     _require_moderator(moderator)
     if queue == ESCALATED:
         if not moderator.is_superuser:
-            raise ModerationError(FORBIDDEN)
+            raise AppError(FORBIDDEN, ONLY_MODERATORS)
     elif get_queue(queue) is None:
-        raise ModerationError(NOT_FOUND)
+        raise AppError(NOT_FOUND)
     stream = streams.stream_name(queue)
     for _attempt in range(50):
         entry = streams.claim(stream, moderator.username, settings.MODERATION_CLAIM_TIMEOUT_SECONDS * 1000)
@@ -161,22 +162,22 @@ def item_decide(*, moderator, item_id: int, action: str, reason_code: str = "", 
     author."""
     _require_moderator(moderator)
     if action not in ACTIONS:
-        raise ModerationError(INVALID)
+        raise AppError(INVALID)
     with transaction.atomic():
         item = QueueItem.objects.select_for_update().filter(pk=item_id).first()
         if item is None:
-            raise ModerationError(NOT_FOUND)
+            raise AppError(NOT_FOUND)
         if not item.is_open:
-            raise ModerationError(ALREADY_DECIDED)
+            raise AppError(ALREADY_DECIDED)
         if item.status == ItemStatus.ESCALATED and not moderator.is_superuser:
-            raise ModerationError(FORBIDDEN)
+            raise AppError(FORBIDDEN, ONLY_MODERATORS)
         if item.claimed_by_id != moderator.pk:
-            raise ModerationError(NOT_CLAIMED)
+            raise AppError(NOT_CLAIMED)
         reason_label = ""
         if action == "reject":
             reason = selectors.reject_reason(code=reason_code)
             if reason is None:
-                raise ModerationError(UNKNOWN_REASON)
+                raise AppError(UNKNOWN_REASON)
             reason_label = reason.label(settings.LANGUAGE_CODE)
         if action == "escalate":
             _escalate(item, actor=moderator, reason=note)
@@ -210,7 +211,7 @@ def item_bulk_approve(*, moderator, item_ids: list[int]) -> dict[int, str]:
         try:
             item_decide(moderator=moderator, item_id=item_id, action="approve")
             results[item_id] = "approved"
-        except ModerationError as exc:
+        except AppError as exc:
             results[item_id] = exc.code
     return results
 
@@ -223,7 +224,7 @@ def report_create(*, reporter, target_kind: str, target_id: int | None = None, t
     hidden pending review once ``MODERATION_REPORT_THRESHOLD`` different
     people reported it."""
     if not reporter.is_authenticated:
-        raise ModerationError(FORBIDDEN)
+        raise AppError(FORBIDDEN, ONLY_MODERATORS)
     kind = get_target(target_kind)
     if kind is not None and target_id is None:
         target_id = kind.find(target_ref)
@@ -231,9 +232,9 @@ def report_create(*, reporter, target_kind: str, target_id: int | None = None, t
     if target is None or not kind.public(target):
         # Held, removed or someone else's private content is not reportable
         # (and its existence is not revealed).
-        raise ModerationError(NOT_FOUND)
+        raise AppError(NOT_FOUND)
     if selectors.reject_reason(code=reason_code) is None:
-        raise ModerationError(UNKNOWN_REASON)
+        raise AppError(UNKNOWN_REASON)
     try:
         with transaction.atomic():
             report = Report.objects.create(reporter=reporter, target_kind=target_kind, target_id=target_id,
@@ -249,7 +250,7 @@ def report_create(*, reporter, target_kind: str, target_id: int | None = None, t
                 audit_record(actor=None, action="hide", target=f"{target_kind}:{target_id}",
                              reason=f"{reporters} reports")
     except IntegrityError:
-        raise ModerationError(ALREADY_REPORTED) from None
+        raise AppError(ALREADY_REPORTED) from None
     return report
 
 
@@ -261,12 +262,12 @@ def sanction_impose(*, moderator, user, kind: str, duration: str | None = None, 
     ``sanction`` frame at once."""
     _require_moderator(moderator)
     if duration is not None and not isinstance(duration, str):
-        raise ModerationError(INVALID)
+        raise AppError(INVALID)
     if kind not in SanctionKind.values or (kind == SanctionKind.MUTE and duration not in SANCTION_DURATIONS) \
             or not isinstance(scope, str) or (scope and not TOPIC_RE.fullmatch(scope)):
-        raise ModerationError(INVALID)
+        raise AppError(INVALID)
     if user.is_moderator and not moderator.is_superuser:
-        raise ModerationError(FORBIDDEN)
+        raise AppError(FORBIDDEN, ONLY_MODERATORS)
     with transaction.atomic():
         ends_at = timezone.now() + SANCTION_DURATIONS[duration] if kind == SanctionKind.MUTE else None
         sanction = Sanction.objects.create(user=user, kind=kind, scope=scope if kind == "mute" else "",
@@ -286,7 +287,7 @@ def sanction_lift(*, moderator, sanction: Sanction) -> Sanction:
     with transaction.atomic():
         sanction = Sanction.objects.select_for_update().get(pk=sanction.pk)
         if sanction.lifted_at is not None:
-            raise ModerationError(ALREADY_DECIDED)
+            raise AppError(ALREADY_DECIDED)
         sanction.lifted_at = timezone.now()
         sanction.lifted_by = moderator
         sanction.save(update_fields=["lifted_at", "lifted_by"])

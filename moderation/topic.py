@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from common.errors import AppError
 from moderation import selectors
 from realtime.db import db_async
-from realtime.errors import FORBIDDEN, NOT_FOUND, HubError
+from realtime.errors import FORBIDDEN, NOT_FOUND
 from realtime.topics import Replay, TopicKind
 
 
@@ -20,9 +21,9 @@ class ConsoleTopic(TopicKind):
 
     async def join(self, user, key: str) -> str:
         if key != "console":
-            raise HubError(NOT_FOUND)
+            raise AppError(NOT_FOUND)
         if user is None or not user.is_authenticated or not user.is_moderator:
-            raise HubError(FORBIDDEN)
+            raise AppError(FORBIDDEN)
         return key
 
     async def describe(self, grant, user) -> dict:

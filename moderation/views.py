@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import csv
 import json
+from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -18,8 +19,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.choices import Role
 from accounts.models import User
+from common.errors import AppError, all_details
+from common.http import error_response, json_errors
 from moderation import selectors, services
-from moderation.errors import DETAIL, FORBIDDEN, HTTP_STATUS, INVALID, NOT_FOUND, ModerationError
+from moderation.errors import FORBIDDEN, INVALID, NOT_FOUND, ONLY_MODERATORS
 from moderation.models import QueueItem, Sanction
 from moderation.queues import ESCALATED, all_queues
 from moderation.texts import sanction_strings
@@ -29,21 +32,17 @@ def _json_body(request) -> dict:
     try:
         data = json.loads(request.body or b"{}")
     except ValueError:
-        raise ModerationError(INVALID) from None
+        raise AppError(INVALID) from None
     if not isinstance(data, dict):
-        raise ModerationError(INVALID)
+        raise AppError(INVALID)
     return data
-
-
-def _error(exc: ModerationError) -> JsonResponse:
-    return JsonResponse(exc.as_dict(), status=HTTP_STATUS.get(exc.code, 400))
 
 
 def _int(value) -> int:
     # isascii: "²" passes isdigit() but int() refuses it
     if isinstance(value, bool) or not isinstance(value, int | str) or not (str(value).isascii()
                                                                             and str(value).isdigit()):
-        raise ModerationError(INVALID)
+        raise AppError(INVALID)
     return int(value)
 
 
@@ -53,17 +52,14 @@ def api(view=None, *, moderators_only: bool = True):
     if view is None:
         return lambda v: api(v, moderators_only=moderators_only)
 
+    errors_as_json = json_errors(view)
+
+    @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated or (moderators_only and not request.user.is_moderator):
-            return _error(ModerationError(FORBIDDEN))
-        try:
-            return view(request, *args, **kwargs)
-        except ModerationError as exc:
-            return _error(exc)
-        except Http404:
-            return _error(ModerationError(NOT_FOUND))
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
+            return error_response(AppError(FORBIDDEN, ONLY_MODERATORS))
+        return errors_as_json(request, *args, **kwargs)
+
     return wrapped
 
 
@@ -132,7 +128,7 @@ def _console_strings() -> dict[str, str]:
         "hits": {"premoderated": _("pre-moderated room"), "blocked_word": _("blocked word"),
                  "personal_data": _("personal data"), "too_many_links": _("too many links"),
                  "repeated_text": _("repeated text"), "new_account": _("new account"), "report": _("reported")},
-        "errors": {code: str(detail) for code, detail in DETAIL.items()},
+        "errors": {code: str(detail) for code, detail in all_details().items()},
         "sanctions": {
             **sanction_strings(),
             "scope_room": _("In {room}"),
@@ -173,7 +169,7 @@ def bulk_approve(request):
     data = _json_body(request)
     ids = data.get("items")
     if not isinstance(ids, list) or len(ids) > 100:
-        raise ModerationError(INVALID)
+        raise AppError(INVALID)
     return JsonResponse({"results": services.item_bulk_approve(moderator=request.user,
                                                                item_ids=[_int(i) for i in ids])})
 
@@ -190,7 +186,7 @@ def report(request):
     if target_ref is None:
         target_ref, target_id = "", _int(data.get("target_id"))
     elif not isinstance(target_ref, str) or len(target_ref) > 200:
-        raise ModerationError(INVALID)
+        raise AppError(INVALID)
     services.report_create(reporter=request.user, target_kind=str(data.get("target_kind", "")), target_id=target_id,
                            target_ref=target_ref, reason_code=str(data.get("reason", "")),
                            note=str(data.get("note") or ""))
@@ -205,7 +201,7 @@ def sanction(request):
     data = _json_body(request)
     user = User.objects.filter(pk=_int(data.get("user"))).first()
     if user is None:
-        raise ModerationError(NOT_FOUND)
+        raise AppError(NOT_FOUND)
     created = services.sanction_impose(moderator=request.user, user=user, kind=str(data.get("kind", "")),
                                        duration=data.get("duration"), scope=data.get("scope") or "",
                                        reason=str(data.get("reason") or "")[:300])

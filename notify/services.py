@@ -9,20 +9,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from common.errors import FORBIDDEN, INVALID, AppError
 from common.jobs import enqueue_on_commit
 from notify import selectors
 from notify.kinds import get_kind
 from notify.models import Announcement, Channel, Notification, NotificationPreference
 from notify.serializers import notification_frames, notification_to_wire
-from realtime.events import event_message, localized_event, publish_many_on_commit
-from realtime.presence import users_with_sockets
+from realtime.events import event_message, localized_event, publish_if_online_on_commit, publish_many_on_commit
 
 BATCH = 1000
 
@@ -55,10 +55,9 @@ def notification_send(
     rows = [Notification(recipient_id=uid, kind=kind, actor=actor, url=url, params=params or {},
                          announcement=announcement) for uid in user_ids if uid not in off]
     created = Notification.objects.bulk_create(rows, batch_size=BATCH)
-    online = users_with_sockets([n.recipient_id for n in created])
-    # Same params for every recipient: frames differ only by id and topic.
-    publish_many_on_commit([localized_event(_topic(n.recipient_id), notification_frames(n), seq=n.pk)
-                            for n in created if n.recipient_id in online])
+    # Pushed after commit to those of them with a tab open then.
+    publish_if_online_on_commit([(n.recipient_id, localized_event(_topic(n.recipient_id), notification_frames(n),
+                                                                  seq=n.pk)) for n in created])
     return created
 
 
@@ -71,12 +70,12 @@ def _publish_read_state(user_id: int, *, ids: list[int], all_read: bool) -> None
 @transaction.atomic
 def notification_mark_read(*, user: User, ids: list[int]) -> int:
     """Mark the user's own notifications read; any id that is not theirs
-    refuses the whole request (``PermissionDenied``) and changes nothing.
+    refuses the whole request (``AppError`` forbidden) and changes nothing.
     Emits ``notification.read`` to every tab of the user after commit."""
     ids = sorted(set(ids))
     owned = set(Notification.objects.filter(pk__in=ids, recipient=user).values_list("pk", flat=True))
     if owned != set(ids):
-        raise PermissionDenied("not your notification")
+        raise AppError(FORBIDDEN, _("You can only mark your own notifications read."))
     changed = Notification.objects.filter(pk__in=ids, read_at__isnull=True).update(read_at=timezone.now())
     _publish_read_state(user.pk, ids=ids, all_read=False)
     return changed
@@ -91,7 +90,7 @@ def notification_mark_all_read(*, user: User) -> int:
 
 def preference_set(*, user: User, kind: str, channel: str) -> NotificationPreference:
     if get_kind(kind) is None or channel not in Channel.values:
-        raise ValueError("unknown kind or channel")
+        raise AppError(INVALID)
     pref, _ = NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"channel": channel})
     return pref
 
@@ -101,7 +100,7 @@ def announcement_create(*, author: User, title: str, body: str, role: str = "", 
     """An administrator announces to everyone, one role or one kecamatan. The
     fan-out runs in the background worker (job ``notify.announcement``)."""
     if not author.is_superuser:
-        raise PermissionDenied("only administrators announce")
+        raise AppError(FORBIDDEN, _("Only administrators make announcements."))
     announcement = Announcement.objects.create(author=author, title=title, body=body, role=role, kecamatan=kecamatan)
     enqueue_on_commit("notify.announcement", {"id": announcement.pk})
     return announcement

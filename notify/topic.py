@@ -12,10 +12,11 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from common.errors import AppError
 from notify import selectors
 from notify.serializers import notification_to_wire
 from realtime.db import db_async
-from realtime.errors import FORBIDDEN, HubError
+from realtime.errors import FORBIDDEN
 from realtime.topics import Replay, TopicKind
 
 
@@ -30,7 +31,7 @@ class NotifyTopic(TopicKind):
 
     async def join(self, user, key: str) -> int:
         if user is None or not user.is_authenticated or key != str(user.pk):
-            raise HubError(FORBIDDEN, _("You can only follow your own notifications."))
+            raise AppError(FORBIDDEN, _("You can only follow your own notifications."))
         return user.pk
 
     async def describe(self, grant: int, user) -> dict:

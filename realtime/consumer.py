@@ -18,9 +18,10 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from common.errors import AppError
 from realtime import presence, topics
 from realtime.auth import RECHECK_S, reload_user, session_hash
-from realtime.errors import INTERNAL, NOT_JOINED, RATE_LIMITED, UNKNOWN_TYPE, HubError
+from realtime.errors import INTERNAL, NOT_JOINED, RATE_LIMITED, UNKNOWN_TYPE, error_frame
 from realtime.events import CONTROL, deferred_publish, session_topic, user_topic
 from realtime.fanout import get_fanout
 from realtime.language import language_from_scope
@@ -76,9 +77,9 @@ class HubConsumer(AsyncWebsocketConsumer):
                 self.user_id = None  # nothing was counted for this socket
                 await self.accept()
                 with translation.override(self.language):
-                    refusal = HubError(RATE_LIMITED, _("Too many open connections for this account; close other tabs."),
-                                       retry_after=30).frame(None)
-                await self.send_frame(refusal)
+                    refusal = AppError(RATE_LIMITED, _("Too many open connections for this account; close other tabs."),
+                                       retry_after=30)
+                await self.send_frame(error_frame(refusal, None))
                 await self.close(CLOSE_TOO_MANY)
                 return
             self.control_topics.append(user_topic(self.user_id))
@@ -143,11 +144,11 @@ class HubConsumer(AsyncWebsocketConsumer):
                 raise unknown_type(frame.type)
             async with self.lock, deferred_publish():
                 await handler(frame)
-        except HubError as exc:
-            await self.send_frame(exc.frame(ref if ref is not None else exc.ref))
+        except AppError as exc:
+            await self.send_frame(error_frame(exc, ref if ref is not None else exc.ref))
         except Exception:
             log.exception("hub frame failed")
-            await self.send_frame(HubError(INTERNAL).frame(ref))
+            await self.send_frame(error_frame(AppError(INTERNAL), ref))
 
     async def _still_authorized(self, force: bool = False) -> bool:
         """Re-read the session now and then; close on authentication loss.
@@ -205,7 +206,7 @@ class HubConsumer(AsyncWebsocketConsumer):
     async def on_leave(self, frame):
         topic = frame.topic()
         if topic not in self.subs:
-            raise HubError(NOT_JOINED)
+            raise AppError(NOT_JOINED)
         await self._leave(topic)
         await self.send_frame(self._reply({"type": "left", "topic": topic}, frame))
 
@@ -222,7 +223,7 @@ class HubConsumer(AsyncWebsocketConsumer):
         sub = self._subscription(frame)
         action = topics.action(sub.kind.prefix, frame.type)
         if action is None:
-            raise HubError(UNKNOWN_TYPE, _("%(kind)s topics do not accept '%(type)s'.")
+            raise AppError(UNKNOWN_TYPE, _("%(kind)s topics do not accept '%(type)s'.")
                            % {"kind": sub.kind.prefix, "type": frame.type})
         errors = list(action.validator.iter_errors(frame.data))
         if errors:
@@ -234,7 +235,7 @@ class HubConsumer(AsyncWebsocketConsumer):
     def _subscription(self, frame) -> topics.Subscription:
         sub = self.subs.get(frame.topic())
         if sub is None:
-            raise HubError(NOT_JOINED)
+            raise AppError(NOT_JOINED)
         return sub
 
     async def _leave(self, topic: str):

@@ -21,13 +21,16 @@ from contextvars import ContextVar
 
 from django.db import transaction
 
-from realtime import bus
+from realtime import bus, presence
 from realtime.protocol import encode
 
 log = logging.getLogger(__name__)
 
 EVENT = "hub.event"
 CONTROL = "hub.control"
+#: An outbox entry for an event to send only if its user has a socket open
+#: (decided after commit, when it is sent).
+IF_ONLINE = "hub.if_online"
 
 
 def user_topic(user_id: int) -> str:
@@ -77,7 +80,7 @@ class _Publisher:
         while self.waiting:
             taken, self.waiting = self.waiting, []
             try:
-                await bus.publish([message for messages, _done in taken for message in messages])
+                await bus.publish(await _online_only([message for messages, _done in taken for message in messages]))
             except Exception:
                 log.warning("publishing %d events failed", sum(len(m) for m, _d in taken), exc_info=True)
             for _messages, done in taken:
@@ -96,6 +99,23 @@ async def _send_many(messages: list[dict]) -> None:
     await publisher.send(messages)
 
 
+def _kept(entries: list[dict], online: set[int]) -> list[dict]:
+    return [entry["event"] if entry["type"] == IF_ONLINE else entry for entry in entries
+            if entry["type"] != IF_ONLINE or entry["user"] in online]
+
+
+async def _online_only(entries: list[dict]) -> list[dict]:
+    """The entries to publish: ``IF_ONLINE`` ones become their event when
+    their user has a socket open, and are dropped otherwise."""
+    users = [entry["user"] for entry in entries if entry["type"] == IF_ONLINE]
+    return _kept(entries, await presence.ausers_with_sockets(users)) if users else entries
+
+
+def _online_only_sync(entries: list[dict]) -> list[dict]:
+    users = [entry["user"] for entry in entries if entry["type"] == IF_ONLINE]
+    return _kept(entries, presence.users_with_sockets(users)) if users else entries
+
+
 def _dispatch(messages: list[dict]) -> None:
     """At commit: hand the events to the waiting coroutine, or send them now."""
     outbox = _outbox.get()
@@ -103,7 +123,7 @@ def _dispatch(messages: list[dict]) -> None:
         outbox.extend(messages)
     else:
         try:
-            bus.publish_sync(messages)
+            bus.publish_sync(_online_only_sync(messages))
         except Exception:
             log.warning("publishing %d events failed", len(messages), exc_info=True)
 
@@ -134,6 +154,16 @@ def publish_many_on_commit(messages: list[dict]) -> None:
     commit, in one go."""
     if messages:
         transaction.on_commit(lambda: _dispatch(messages), robust=True)
+
+
+def publish_if_online_on_commit(messages: list[tuple[int, dict]]) -> None:
+    """Send each prepared event ``(user id, event)`` after commit, only if that
+    user has a socket open then (who is online is asked after commit, in one
+    round trip, never inside the transaction). For events addressed to many
+    users, most of them offline (a notification to every citizen)."""
+    if messages:
+        entries = [{"type": IF_ONLINE, "user": user_id, "event": event} for user_id, event in messages]
+        transaction.on_commit(lambda: _dispatch(entries), robust=True)
 
 
 def publish_on_commit(topic: str, frame: dict, *, seq: int | None = None, user_id: int | None = None) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from common.redis import get_redis, key
+from common.redis import get_redis, get_sync_redis, key
 
 HEARTBEAT_S = 15
 TTL_S = 45
@@ -93,21 +93,28 @@ async def heartbeat(entries: list[tuple[str, str]], connections: list[tuple[int,
     await pipe.execute()
 
 
+def _online(user_ids: list[int], counts: list[int]) -> set[int]:
+    return {user_id for user_id, open_now in zip(user_ids, counts, strict=True) if open_now}
+
+
 def users_with_sockets(user_ids: list[int]) -> set[int]:
     """Which of ``user_ids`` have a socket open now, on any server process
-    (sync: for services publishing to many users, who skip the rest)."""
-    import redis as sync_redis
-    from django.conf import settings
-
+    (from synchronous code, outside any transaction)."""
     if not user_ids:
         return set()
-    client = sync_redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5)
-    try:
-        now = time.time()
-        pipe = client.pipeline(transaction=False)
-        for user_id in user_ids:
-            pipe.zcount(_connections_key(user_id), now, "+inf")
-        counts = pipe.execute()
-    finally:
-        client.close()
-    return {user_id for user_id, open_now in zip(user_ids, counts, strict=True) if open_now}
+    now = time.time()
+    pipe = get_sync_redis().pipeline(transaction=False)
+    for user_id in user_ids:
+        pipe.zcount(_connections_key(user_id), now, "+inf")
+    return _online(user_ids, pipe.execute())
+
+
+async def ausers_with_sockets(user_ids: list[int]) -> set[int]:
+    """``users_with_sockets`` from the event loop."""
+    if not user_ids:
+        return set()
+    now = time.time()
+    pipe = get_redis().pipeline(transaction=False)
+    for user_id in user_ids:
+        pipe.zcount(_connections_key(user_id), now, "+inf")
+    return _online(user_ids, await pipe.execute())

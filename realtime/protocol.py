@@ -16,7 +16,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from realtime.errors import INVALID, TOO_LARGE, UNKNOWN_TYPE, HubError
+from common.errors import AppError
+from realtime.errors import INVALID, TOO_LARGE, UNKNOWN_TYPE
 
 MAX_FRAME_BYTES = 16 * 1024
 MAX_REF_LENGTH = 64
@@ -38,7 +39,7 @@ class Frame:
         topic = self.data.get("topic")
         # fullmatch: with match, "$" also accepts a trailing newline ("room.x\n").
         if not isinstance(topic, str) or not TOPIC_RE.fullmatch(topic):
-            raise HubError(INVALID, _("The topic must look like 'room.<slug>'."))
+            raise AppError(INVALID, _("The topic must look like 'room.<slug>'."))
         return topic
 
     def optional_id(self, field: str) -> int | None:
@@ -49,7 +50,7 @@ class Frame:
 
     def required_id(self, field: str) -> int:
         if field not in self.data:
-            raise HubError(INVALID, _("'%(field)s' is required.") % {"field": field})
+            raise AppError(INVALID, _("'%(field)s' is required.") % {"field": field})
         return _positive_int(field, self.data[field], allow_zero=False)
 
     def limit(self, default: int) -> int:
@@ -60,25 +61,25 @@ class Frame:
     def text(self, field: str) -> str:
         value = self.data.get(field)
         if not isinstance(value, str):
-            raise HubError(INVALID, _("'%(field)s' must be a string.") % {"field": field})
+            raise AppError(INVALID, _("'%(field)s' must be a string.") % {"field": field})
         return value
 
     def client_id(self) -> str:
         value = self.data.get("client_id")
         if not isinstance(value, str):
-            raise HubError(INVALID, _("'client_id' must be a UUID string."))
+            raise AppError(INVALID, _("'client_id' must be a UUID string."))
         try:
             return str(uuid.UUID(value))
         except ValueError:
-            raise HubError(INVALID, _("'client_id' must be a UUID string.")) from None
+            raise AppError(INVALID, _("'client_id' must be a UUID string.")) from None
 
 
 def _positive_int(field: str, value: Any, *, allow_zero: bool) -> int:
     # bool is an int subclass: reject it explicitly.
     if isinstance(value, bool) or not isinstance(value, int):
-        raise HubError(INVALID, _("'%(field)s' must be an integer.") % {"field": field})
+        raise AppError(INVALID, _("'%(field)s' must be an integer.") % {"field": field})
     if value < 0 or (value == 0 and not allow_zero) or value > 2**53:
-        raise HubError(INVALID, _("'%(field)s' is out of range.") % {"field": field})
+        raise AppError(INVALID, _("'%(field)s' is out of range.") % {"field": field})
     return value
 
 
@@ -103,51 +104,51 @@ def peek_ref(data: Any) -> str | None:
 
 
 def parse_frame(text: str | None, binary: bytes | None) -> Frame:
-    """Turn one WebSocket message into a ``Frame`` or raise ``HubError``."""
+    """Turn one WebSocket message into a ``Frame`` or raise ``AppError``."""
     if binary is not None:
-        raise HubError(INVALID, _("Binary frames are not accepted; send JSON text."))
+        raise AppError(INVALID, _("Binary frames are not accepted; send JSON text."))
     if text is None:
-        raise HubError(INVALID, _("The frame is empty."))
+        raise AppError(INVALID, _("The frame is empty."))
     if len(text) > MAX_FRAME_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
-        raise HubError(TOO_LARGE, _("Frames are limited to %(bytes)d bytes.") % {"bytes": MAX_FRAME_BYTES})
+        raise AppError(TOO_LARGE, _("Frames are limited to %(bytes)d bytes.") % {"bytes": MAX_FRAME_BYTES})
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
-        raise HubError(INVALID, _("The frame is not JSON.")) from None
+        raise AppError(INVALID, _("The frame is not JSON.")) from None
     try:
         return _frame_from(data)
-    except HubError as exc:
+    except AppError as exc:
         exc.ref = peek_ref(data)
         raise
 
 
 def _frame_from(data: Any) -> Frame:
     if not isinstance(data, dict):
-        raise HubError(INVALID, _("A frame must be a JSON object."))
+        raise AppError(INVALID, _("A frame must be a JSON object."))
     ref = data.get("ref")
     if ref is not None and not _is_ref(ref):
-        raise HubError(INVALID, _("'ref' must be a string of at most %(n)d characters.") % {"n": MAX_REF_LENGTH})
+        raise AppError(INVALID, _("'ref' must be a string of at most %(n)d characters.") % {"n": MAX_REF_LENGTH})
     frame_type = data.get("type")
     if not isinstance(frame_type, str):
-        raise HubError(INVALID, _("'type' is required."))
+        raise AppError(INVALID, _("'type' is required."))
     if len(frame_type) > MAX_TYPE_LENGTH:
         raise unknown_type(frame_type)
     return Frame(type=frame_type, ref=ref, data=data)
 
 
-def unknown_type(frame_type: str) -> HubError:
-    return HubError(UNKNOWN_TYPE, _("Unknown frame type %(type)s.") % {"type": repr(frame_type[:MAX_TYPE_LENGTH])})
+def unknown_type(frame_type: str) -> AppError:
+    return AppError(UNKNOWN_TYPE, _("Unknown frame type %(type)s.") % {"type": repr(frame_type[:MAX_TYPE_LENGTH])})
 
 
-def schema_refusal(errors: list) -> HubError:
+def schema_refusal(errors: list) -> AppError:
     """The ``invalid`` error for a frame its schema refused: the first field
     at fault, in the user's language."""
     error = min(errors, key=lambda e: (len(e.path), e.message))
     if error.validator == "required":
         missing = next((name for name in error.validator_value if name not in error.instance), "?")
-        return HubError(INVALID, _("'%(field)s' is required.") % {"field": missing})
+        return AppError(INVALID, _("'%(field)s' is required.") % {"field": missing})
     field = str(error.path[0]) if error.path else "type"
-    return HubError(INVALID, _("'%(field)s' is not valid.") % {"field": field})
+    return AppError(INVALID, _("'%(field)s' is not valid.") % {"field": field})
 
 
 def encode(frame: dict) -> str:

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from common.errors import AppError
 from realtime import schema
-from realtime.errors import NOT_FOUND, HubError
+from realtime.errors import NOT_FOUND
 from realtime.protocol import CORE_TYPES
 from realtime.sequence import Sequence
 
@@ -51,7 +52,7 @@ class Subscription:
 
 
 class TopicKind(ABC):
-    """What a topic kind must provide. All methods may raise ``HubError``."""
+    """What a topic kind must provide. All methods may raise ``AppError``."""
 
     prefix: str = ""
     #: Client frame types this kind handles, besides the core ones: ``{type:
@@ -149,5 +150,5 @@ def resolve(topic: str) -> tuple[TopicKind, str]:
     prefix, _, key = topic.partition(".")
     kind = _registry.get(prefix)
     if kind is None:
-        raise HubError(NOT_FOUND, f"no such topic kind {prefix!r}")
+        raise AppError(NOT_FOUND, f"no such topic kind {prefix!r}")
     return kind, key
