@@ -11,8 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from settings.env import (
     database_config,
     env_bool,
+    env_header,
     env_int,
     env_list,
+    env_networks,
     env_str,
     redis_url,
 )
@@ -121,6 +123,11 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "frontend:home"
 LOGOUT_REDIRECT_URL = "frontend:home"
+# Behind a reverse proxy: the proxies' addresses (IPs or networks). Only a
+# request from one of them is read for TRUSTED_PROXY_HEADER
+# (accounts/network.py); with none, the header is ignored.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+TRUSTED_PROXY_HEADER = env_header("TRUSTED_PROXY_HEADER", "X-Forwarded-For")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
