@@ -9,15 +9,18 @@ from moderation.models import AuditEntry, BlockedTerm, QueueItem, RejectReason, 
 
 class RuleAdmin(admin.ModelAdmin):
     # Moderators keep the rules too, not only administrators.
+    # Django calls has_view/change/delete_permission with ``obj`` and
+    # has_module/add_permission without it, so each keeps its own signature.
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_moderator
 
-    has_view_permission = has_add_permission = has_module_permission
-
-    def has_change_permission(self, request, obj=None):
+    def has_add_permission(self, request):
         return self.has_module_permission(request)
 
-    has_delete_permission = has_change_permission
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    has_change_permission = has_delete_permission = has_view_permission
 
     def save_model(self, request, obj, form, change):
         services.rule_save(actor=request.user, rule=obj, changed_fields=list(form.changed_data))

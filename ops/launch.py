@@ -159,7 +159,7 @@ def run() -> None:
         procs.append(subprocess.Popen(
             [PYTHON, "-m", "daphne", "-b", host, "-p", str(port),
              "--websocket-max-message-size", ws_max, "--websocket-max-frame-size", ws_max,
-             "--proxy-headers", "asgi:application"],
+             "asgi:application"],
             cwd=ROOT, start_new_session=True,
         ))
         procs.append(subprocess.Popen([PYTHON, str(ROOT / "manage.py"), "run_worker"], cwd=ROOT,

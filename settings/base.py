@@ -4,6 +4,7 @@ variable."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -11,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from settings.env import (
     database_config,
     env_bool,
+    env_header,
     env_int,
     env_list,
+    env_networks,
     env_str,
     redis_url,
 )
@@ -35,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "axes",
     # Dependencies point one way (docs/architecture.md, checked by import-linter):
     # common <- accounts <- realtime <- notify <- moderation <- chat, officials, forum <- frontend, ops.
     "common",
@@ -60,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "frontend.middleware.AppErrorMiddleware",
+    # Last: turns a sign-in refused for too many failures into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "urls"
@@ -126,6 +132,32 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "frontend:home"
 LOGOUT_REDIRECT_URL = "frontend:home"
+# django-axes refuses sign-in (site and admin) after SIGNIN_FAILURE_LIMIT
+# failures for one username from one client address, for
+# SIGNIN_LOCKOUT_MINUTES; other usernames from that address and that username
+# from other addresses are not affected (docs/security.md).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "accounts.network.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.views.signin_locked_out"
+AXES_RESET_ON_SUCCESS = True
+# No log of every successful sign-in with its address (data minimisation);
+# failures are kept only until their lock-out has expired.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no banner on every manage.py command; failures are still logged
+# Sign-up attempts (every POST) per client address per window.
+SIGNUP_RATE_COUNT = env_int("SIGNUP_RATE_COUNT", 10, minimum=1)
+SIGNUP_RATE_SECONDS = env_int("SIGNUP_RATE_SECONDS", 3600, minimum=1)
+# Behind a reverse proxy: the proxies' addresses (IPs or networks). Only a
+# request from one of them is read for TRUSTED_PROXY_HEADER
+# (accounts/network.py); with none, the header is ignored.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+TRUSTED_PROXY_HEADER = env_header("TRUSTED_PROXY_HEADER", "X-Forwarded-For")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -7,7 +7,9 @@ traceback from deep inside Django or redis-py.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -57,6 +59,26 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated IP addresses or networks (``10.0.0.5,10.1.0.0/16``),
+    each returned as a network in canonical form."""
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ConfigError(name, f"expected IP addresses or networks (10.0.0.0/8), got {item!r}") from None
+    return networks
+
+
+def env_header(name: str, default: str) -> str:
+    """An HTTP header name (``X-Forwarded-For``)."""
+    value = env_str(name, default)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*", value):
+        raise ConfigError(name, f"expected an HTTP header name such as X-Forwarded-For, got {value!r}")
+    return value
 
 
 # A busy SQLite file waits instead of failing at once under the hub's

@@ -89,7 +89,7 @@ def test_password_reset_mail_link_sets_a_new_password(client, dewi):
     assert response["Location"] == reverse("accounts:password_reset_complete")
 
     client.logout()
-    assert client.login(username="dewi", password="baru-sekali-2026")
+    assert client.post(LOGIN, {"username": "dewi", "password": "baru-sekali-2026"})["Location"] == HOME
     assert not User.objects.get(pk=dewi.pk).check_password("old-password-1x")
 
 

@@ -4,8 +4,9 @@ import io
 import re
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate as django_authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from accounts.choices import Kecamatan, Role
 from accounts.models import User
@@ -17,6 +18,11 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "demo-pw-2026"
 OFFICIALS = ["bupati", "wakilbupati", "sekda", "kadinkes", "kadisdik", "kadpupr"]
 CITIZENS = [f"warga{n}" for n in range(1, 6)]
+
+
+def authenticate(**credentials):
+    """A sign-in check needs its request: django-axes counts failures per address."""
+    return django_authenticate(RequestFactory().post("/akun/masuk/"), **credentials)
 
 
 def seed(*args: str) -> str:

@@ -8,8 +8,10 @@ from settings.env import (
     ConfigError,
     database_config,
     env_bool,
+    env_header,
     env_int,
     env_list,
+    env_networks,
     env_str,
     redis_url,
 )
@@ -141,3 +143,28 @@ def test_env_list_and_str(monkeypatch):
     assert env_list("ALLOWED_HOSTS", ["x"]) == ["x"]
     monkeypatch.setenv("LOG_LEVEL", "")
     assert env_str("LOG_LEVEL", "INFO") == "INFO"
+
+
+def test_trusted_proxies_are_networks(monkeypatch):
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.5, 172.16.0.0/12,fd00::1")
+    assert env_networks("TRUSTED_PROXIES") == ["10.0.0.5/32", "172.16.0.0/12", "fd00::1/128"]
+    monkeypatch.delenv("TRUSTED_PROXIES")
+    assert env_networks("TRUSTED_PROXIES") == []
+
+
+@pytest.mark.parametrize("value", ["proxy.local", "10.0.0.0/33", "*"])
+def test_a_bad_trusted_proxy_names_the_variable(monkeypatch, value):
+    monkeypatch.setenv("TRUSTED_PROXIES", f"10.0.0.1,{value}")
+    with pytest.raises(ConfigError) as info:
+        env_networks("TRUSTED_PROXIES")
+    assert repr(value) in _one_line_naming(info.value, "TRUSTED_PROXIES")
+
+
+def test_the_proxy_header_must_be_a_header_name(monkeypatch):
+    assert env_header("TRUSTED_PROXY_HEADER", "X-Forwarded-For") == "X-Forwarded-For"
+    monkeypatch.setenv("TRUSTED_PROXY_HEADER", "X-Real-IP")
+    assert env_header("TRUSTED_PROXY_HEADER", "X-Forwarded-For") == "X-Real-IP"
+    monkeypatch.setenv("TRUSTED_PROXY_HEADER", "X Forwarded: For")
+    with pytest.raises(ConfigError) as info:
+        env_header("TRUSTED_PROXY_HEADER", "X-Forwarded-For")
+    _one_line_naming(info.value, "TRUSTED_PROXY_HEADER")
