@@ -12,6 +12,8 @@ from limits import RateLimitItemPerSecond
 from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 
+from common.redis import prefixed
+
 _limiters: dict[str, MovingWindowRateLimiter] = {}
 
 
@@ -19,8 +21,7 @@ def _limiter() -> MovingWindowRateLimiter:
     url = settings.REDIS_URL
     limiter = _limiters.get(url)
     if limiter is None:
-        prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"].get("prefix", "balai")
-        storage = RedisStorage(url, key_prefix=f"{prefix}:accounts:limits", socket_connect_timeout=5)
+        storage = RedisStorage(url, key_prefix=prefixed("accounts", "limits"), socket_connect_timeout=5)
         limiter = _limiters[url] = MovingWindowRateLimiter(storage)
     return limiter
 

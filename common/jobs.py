@@ -22,10 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import redis
-from django.conf import settings
 from django.db import close_old_connections, transaction
 
-from common.redis import prefixed
+from common.redis import new_client, prefixed
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +61,8 @@ def _stream() -> str:
 
 
 def _client() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5)
+    """A connection of the job system's own: the worker blocks on it."""
+    return new_client()
 
 
 def enqueue(name: str, payload: dict) -> None:

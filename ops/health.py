@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
-from django.conf import settings
 from django.db import connection
+
+from common.redis import new_async_client
 
 TIMEOUT_S = 3.0
 
@@ -40,7 +40,7 @@ async def check_database() -> str | None:
 
 
 async def check_redis() -> str | None:
-    client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=TIMEOUT_S)
+    client = new_async_client(socket_connect_timeout=TIMEOUT_S)
     try:
         await asyncio.wait_for(client.ping(), TIMEOUT_S)
     except Exception as exc:

@@ -28,12 +28,10 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 
 import msgpack
-import redis.asyncio as aioredis
-from django.conf import settings
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from common.redis import get_redis, get_sync_redis, key
+from common.redis import get_redis, get_sync_redis, key, new_async_client
 
 log = logging.getLogger(__name__)
 
@@ -119,8 +117,7 @@ class Subscription:
         self.name = "-".join((key("subscriber").replace(":", "-"), str(os.getpid()), str(next(_subscriptions))))
         # No retries inside redis-py: a failure must reach the reader, which
         # knows that events were lost.
-        self.client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5, socket_keepalive=True,
-                                              client_name=self.name, retry=Retry(NoBackoff(), 0))
+        self.client = new_async_client(socket_keepalive=True, client_name=self.name, retry=Retry(NoBackoff(), 0))
         self.pubsub = self.client.pubsub()
         self.channels: set[str] = set()
         self._confirming: dict[str, list[asyncio.Future]] = defaultdict(list)

@@ -30,6 +30,7 @@ def _add(document: dict) -> str:
     _documents[uri] = document
     _registry[0] = _registry[0].with_resource(uri, Resource.from_contents(document))
     _validator.cache_clear()
+    _any_of.cache_clear()
     return uri
 
 
@@ -67,6 +68,7 @@ def has_definition(document: dict, definition: str) -> bool:
     return definition in document.get("$defs", {})
 
 
+@cache
 def _any_of(definition: str) -> Draft202012Validator:
     refs = [{"$ref": f"{doc['$id']}#/$defs/{definition}"} for doc in documents() if has_definition(doc, definition)]
     return Draft202012Validator({"anyOf": refs}, registry=_registry[0])

@@ -8,7 +8,9 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from realtime import schema
-from tests.hub import CLIENT_FRAME, SERVER_FRAME
+
+CLIENT_FRAME = schema.client_frame_validator()
+SERVER_FRAME = schema.server_frame_validator()
 
 CLIENT_TYPES = ["join", "leave", "send", "history", "edit", "delete", "ping"]
 SERVER_TYPES = ["joined", "left", "message", "message.updated", "message.deleted", "presence", "history", "ack",
