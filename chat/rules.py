@@ -15,13 +15,13 @@ from chat.models import PostPolicy, Room, RoomState
 from common.errors import AppError
 from realtime.errors import FORBIDDEN, INVALID
 
-STAFF_ROLES = frozenset({Role.OFFICIAL, Role.MODERATOR, Role.ADMIN})
+REGENCY_VOICES = frozenset({Role.OFFICIAL, Role.MODERATOR, Role.ADMIN})
 
 
-def is_staff_voice(user) -> bool:
+def speaks_for_regency(user) -> bool:
     """Officials, moderators and admins: may post in read-only rooms and are
     exempt from rate limits and slow mode."""
-    return user.is_authenticated and user.role in STAFF_ROLES
+    return user.is_authenticated and user.role in REGENCY_VOICES
 
 
 def check_can_read(room: Room, user) -> None:
@@ -35,7 +35,7 @@ def post_refusal(room: Room, user) -> AppError | None:
         return AppError(FORBIDDEN, _("Sign in to take part."))
     if room.state == RoomState.CLOSED:
         return AppError(CLOSED)
-    if is_staff_voice(user):
+    if speaks_for_regency(user):
         return None
     if room.state == RoomState.READ_ONLY:
         return AppError(FORBIDDEN, _("This room is read-only."))

@@ -138,7 +138,7 @@ def message_store(*, plan: SendPlan, user, client_id: str, body: str) -> Message
     emits ``message`` to ``room.<slug>`` after commit."""
     if plan.stored is not None:
         return plan.stored
-    room, text, exempt = plan.room, rules.clean_body(body), rules.is_staff_voice(user)
+    room, text, exempt = plan.room, rules.clean_body(body), rules.speaks_for_regency(user)
     try:
         with transaction.atomic():
             reasons = [] if exempt else screen(kind=MESSAGE_TARGET, author=user, text=text)
@@ -196,7 +196,7 @@ def message_edit(*, user, room_id: int, seq: int, body: str) -> Message:
             raise AppError(EDIT_WINDOW)
         if text == message.body:
             return message
-        if not rules.is_staff_voice(user) and screen(kind=MESSAGE_TARGET, author=user, text=text, editing=True):
+        if not rules.speaks_for_regency(user) and screen(kind=MESSAGE_TARGET, author=user, text=text, editing=True):
             # A published message cannot wait for review again: the edit is refused.
             raise AppError(FORBIDDEN, _("This change would need a moderator's review; send it as a new message."))
         MessageRevision.objects.create(message=message, body=message.body)

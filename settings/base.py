@@ -100,8 +100,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = redis_url(env_str("REDIS_URL"))
 
-# Group capacity: a tab that falls behind by more than this many events loses
-# the rest (at-most-once); it resumes from the database by its last seen id.
+# Channels' standard layer, for what still uses it (the /healthz round trip,
+# Channels' own machinery). The hub's events do not: they travel over Redis
+# Pub/Sub (realtime/bus.py), and a socket that falls behind is bounded by its
+# own inbox (realtime/consumer.py INBOX_SIZE), then re-reads from the database.
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
