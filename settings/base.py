@@ -192,7 +192,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Balai Warga <noreply@balaiwa
 # --- hub and chat --------------------------------------------------------------
 HUB_MAX_SOCKETS_PER_USER = env_int("HUB_MAX_SOCKETS_PER_USER", 20, minimum=1)
 CHAT_MAX_BODY = env_int("CHAT_MAX_BODY", 2000, minimum=1)
-# Token bucket per user per room: CHAT_RATE_COUNT messages per CHAT_RATE_SECONDS.
+# A moving window per user per room (realtime/ratelimit.py): CHAT_RATE_COUNT messages per CHAT_RATE_SECONDS.
 CHAT_RATE_COUNT = env_int("CHAT_RATE_COUNT", 5, minimum=1)
 CHAT_RATE_SECONDS = env_int("CHAT_RATE_SECONDS", 10, minimum=1)
 CHAT_EDIT_WINDOW_SECONDS = env_int("CHAT_EDIT_WINDOW_SECONDS", 600, minimum=0)

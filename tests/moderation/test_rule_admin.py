@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.choices import Role
 from moderation.models import AuditEntry, BlockedTerm, RejectReason
-from tests.realtime.conftest import create_user
+from tests.hub import create_user
 
 STAFF = [Role.MODERATOR, Role.ADMIN]
 MODELS = [BlockedTerm, RejectReason]

@@ -9,8 +9,8 @@ import unicodedata
 
 import pytest
 
+from common import pii
 from moderation import rules
-from realtime import pii
 
 NIK = "3318010101900001"
 PHONE = "081234567890"
