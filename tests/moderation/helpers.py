@@ -85,11 +85,5 @@ def snapshot() -> dict:
     }
 
 
-async def nothing_but_presence(socket, quiet: float = 0.4) -> None:
-    """Assert that ``socket`` receives no frame other than presence counts."""
-    frames = [frame for frame in await socket.drain(quiet) if frame["type"] != "presence"]
-    assert frames == [], frames
-
-
 aclaim = sync_to_async(claim)
 adecide = sync_to_async(decide)

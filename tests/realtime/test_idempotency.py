@@ -8,7 +8,7 @@ import uuid
 from asgiref.sync import sync_to_async
 
 from chat.models import Message
-from tests.hub import ROOM, message_ids
+from tests.hub import ROOM, assert_quiet, message_ids
 
 
 async def test_same_client_id_twice_gets_the_same_ack(room, make_user, connect):
@@ -29,8 +29,9 @@ async def test_same_client_id_twice_gets_the_same_ack(room, make_user, connect):
     retry = await sock.say(ROOM, "Kapan jembatannya diperbaiki?", client_id=client_id.upper())
     assert retry["id"] == first["id"]
     assert await sync_to_async(Message.objects.count)() == 1
-    frames = await listener.drain(0.3)
+    frames = await listener.until_message(first["id"])
     assert message_ids(frames) == [first["id"]]
+    await assert_quiet(listener, 0.3)  # the retries published nothing
 
 
 async def test_concurrent_retries_from_two_tabs_store_one_message(room, make_user, connect, settings):
