@@ -51,12 +51,12 @@ async def test_join_leave_history_send_round_trip(room, make_user, connect):
                  "can_post": True, "cannot_post_reason": None},
     }
     client_id = str(uuid.uuid4())
-    await sock.send({"type": "send", "topic": ROOM, "body": "Selamat pagi", "client_id": client_id, "ref": "s1"})
-    frames = []
-    while {"ack", "message"} - {f["type"] for f in frames}:
-        frames.append(await sock.recv())  # the ack and the event, in either order (and maybe presence)
-    ack = next(f for f in frames if f["type"] == "ack")
-    event = next(f for f in frames if f["type"] == "message")
+    # The ack comes first: the event is published only once the handler that
+    # sent the ack has returned (``deferred_publish``).
+    ack = await sock.request({"type": "send", "topic": ROOM, "body": "Selamat pagi", "client_id": client_id,
+                              "ref": "s1"})
+    while (event := await sock.recv())["type"] == "presence":
+        pass
     assert ack == {"type": "ack", "ref": "s1", "topic": ROOM, "client_id": client_id, "status": "published", "id": 1,
                    "reason": None}
     assert event["topic"] == ROOM and event["message"]["id"] == 1
