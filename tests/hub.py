@@ -8,7 +8,10 @@ schema (``realtime/schema.json`` and the topic kinds' fragments), and so is ever
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import json
+import time
 import uuid
 
 from asgiref.sync import sync_to_async
@@ -106,7 +109,7 @@ class Socket:
 
     async def recv(self, timeout: float = 10) -> dict:
         # Generous: a loaded machine (two CPUs, other suites running) can stall
-        # a reply for seconds; a test expecting silence uses ``nothing``.
+        # a reply for seconds; a test expecting silence uses ``assert_quiet``.
         message = await self.comm.receive_output(timeout)
         if message["type"] == "websocket.close":
             raise Closed(message.get("code"))
@@ -136,20 +139,27 @@ class Socket:
             if frame["type"] == frame_type and all(frame.get(k) == v for k, v in match.items()):
                 return frame
 
-    async def drain(self, quiet: float = 0.15) -> list[dict]:
-        """Every frame that arrives until the socket is quiet for ``quiet`` s."""
+    async def until_message(self, last_id: int, topic: str = ROOM, timeout: float = 10) -> list[dict]:
+        """Every frame received up to and including the ``message`` frame of
+        ``topic`` with id ``last_id``; fails if it does not come within
+        ``timeout`` s of the previous frame."""
         frames = []
-        while not await self.comm.receive_nothing(timeout=quiet):
-            frames.append(await self.recv())
-        return frames
-
-    async def nothing(self, timeout: float = 0.3) -> bool:
-        return await self.comm.receive_nothing(timeout=timeout)
+        while True:
+            try:
+                frame = await self.recv(timeout)
+            except TimeoutError:
+                raise AssertionError(f"message {last_id} of {topic} did not arrive within {timeout} s; "
+                                     f"received before it: {frames!r}") from None
+            frames.append(frame)
+            if frame["type"] == "message" and frame["topic"] == topic and frame["message"]["id"] == last_id:
+                return frames
 
     async def join(self, topic: str = ROOM, since=None, **extra) -> tuple[dict, list[dict]]:
-        """Join and collect what follows the ``joined`` frame until the socket is quiet."""
+        """Join; the ``joined`` frame and the frames that follow it up to the
+        pong of a ping sent right after (the server handles a socket's frames
+        in order, so the whole replay comes before that pong)."""
         joined = await self.request({"type": "join", "topic": topic, "since": since, "ref": "j", **extra})
-        return joined, await self.drain()
+        return joined, await self.ping(ref=f"after-join-{uuid.uuid4().hex[:8]}")
 
     async def say(self, topic: str, body: str, client_id: str | None = None, **extra) -> dict:
         return await self.recv_ack({"type": "send", "topic": topic, "body": body,
@@ -183,6 +193,38 @@ class Socket:
 
     async def close(self) -> None:
         await self.comm.disconnect()
+
+
+async def assert_quiet(socket: Socket, seconds: float, *, ignoring: tuple[str, ...] = ("presence",)) -> None:
+    """Assert that ``socket`` receives no frame (other than the types in
+    ``ignoring``; presence counts come at any time) for ``seconds``.
+
+    The one deliberate wall-clock wait of the hub tests: it proves that
+    something does *not* happen, which no frame can signal. Wait for what
+    must happen first (a frame, an ack) so the window covers only the
+    absence."""
+    frames = []
+    while not await socket.comm.receive_nothing(timeout=seconds):
+        frame = await socket.recv()
+        if frame["type"] not in ignoring:
+            frames.append(frame)
+    assert frames == [], f"expected no frame for {seconds} s, got {frames!r}"
+
+
+async def wait_until(condition, *, what, timeout: float = 10, interval: float = 0.02):
+    """Poll ``condition`` (a function, sync or async, returning a truthy
+    value) until it holds; its value. After ``timeout`` s, fail naming
+    ``what`` (a string, or a function giving one at that moment)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if inspect.isawaitable(value):
+            value = await value
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what() if callable(what) else what}")
+        await asyncio.sleep(interval)
 
 
 def create_user(username: str, role: str = Role.CITIZEN, **fields) -> User:

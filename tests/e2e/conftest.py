@@ -17,10 +17,11 @@ import re
 
 import pytest
 
+from tests.e2e.helpers import PASSWORD, TIMEOUT_MS
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-TIMEOUT_MS = 10_000
 
 
 @pytest.hookimpl(tryfirst=True)  # before ``-m "not e2e"`` deselects
@@ -59,10 +60,6 @@ async def page(live_server_url, browser):
         yield page
     finally:
         await context.close()
-
-
-#: The password every e2e test account gets.
-PASSWORD = "kopi-tubruk-juwana-77"
 
 
 @pytest.fixture

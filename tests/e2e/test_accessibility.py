@@ -16,12 +16,11 @@ async def test_skip_link_is_the_first_focusable_element(page, path):
     await expect(page.locator(".skip-link")).to_be_in_viewport()
 
     await page.keyboard.press("Enter")
-    assert await page.evaluate("() => document.activeElement.id") == "main"
+    await expect(page.locator("#main")).to_be_focused()
 
 
 @pytest.mark.parametrize("path", ["/akun/masuk/", "/akun/daftar/"])
 async def test_account_forms_start_with_the_cursor_in_the_username(page, path):
     """These pages put focus in the form at once (no skip needed)."""
     await page.goto(path)
-    assert await page.evaluate("() => document.activeElement.id") == "id_username"
-    assert await page.evaluate("() => document.activeElement.closest('main') !== null")
+    await expect(page.locator("main #id_username")).to_be_focused()

@@ -15,11 +15,9 @@ from accounts.choices import Role
 from accounts.models import User
 from chat.models import Message, MessageStatus
 from chat.services import message_decide, message_send, room_upsert
-from tests.e2e.conftest import PASSWORD, TIMEOUT_MS
+from tests.e2e.helpers import PASSWORD, ROOM, TIMEOUT_MS, message, say
 
 pytestmark = pytest.mark.e2e
-
-ROOM = "/ruang/bupati/"
 
 
 @pytest.fixture
@@ -36,15 +34,6 @@ async def open_room(people, open_page):
     """``open_room(username, viewport=None)`` -> a signed-in page showing the
     room, connected; each call is its own browser context (own cookies)."""
     return lambda username, viewport=None: open_page(username, ROOM, viewport)
-
-
-async def say(page, text: str) -> None:
-    await page.locator("#composer-body").fill(text)
-    await page.locator("#composer-send").click()
-
-
-def message(page, text: str):
-    return page.locator("#messages li.msg", has_text=text)
 
 
 async def rendered_ids(page) -> list[int]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import TIMEOUT_MS
+from tests.e2e.helpers import TIMEOUT_MS
 from tests.live import ROOT
 
 pytestmark = pytest.mark.e2e

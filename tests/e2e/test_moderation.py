@@ -4,7 +4,6 @@ js/console.js) deciding held messages that a citizen sees settle in the room
 
 from __future__ import annotations
 
-import importlib
 import re
 import uuid
 
@@ -12,37 +11,23 @@ import pytest
 from asgiref.sync import sync_to_async
 from playwright.async_api import expect
 
-from accounts.choices import Role
 from accounts.models import User
-from chat.services import message_send, room_upsert
+from chat.services import message_send
 from moderation.models import ItemStatus, QueueItem, RejectReason, Report
-from tests.e2e.conftest import PASSWORD
-from tests.e2e.test_chat import ROOM, message, say
+from tests.e2e.helpers import CONSOLE, ROOM, message, moderation_cast, pending, premoderate_the_room, say
 
 pytestmark = pytest.mark.e2e
-
-CONSOLE = "/moderasi/"
-
-_starter = importlib.import_module("moderation.migrations.0002_starter_lists")
 
 
 @pytest.fixture
 def people(transactional_db):
-    """A room, a citizen, a second reader and a moderator; the reason list
-    (a transactional flush empties what the data migration wrote)."""
-    RejectReason.objects.bulk_create(
-        [RejectReason(code=code, label_id=label_id, label_en=label_en, position=position)
-         for position, (code, label_id, label_en) in enumerate(_starter.REASONS)], ignore_conflicts=True)
-    room_upsert(slug="bupati", title="Ruang Bupati", description="Tanya langsung Bupati Pati.")
-    User.objects.create_user(username="siti", password=PASSWORD, display_name="Siti Aminah")
-    User.objects.create_user(username="budi", password=PASSWORD, display_name="Budi Santoso")
-    User.objects.create_user(username="moderator", password=PASSWORD, display_name="Moderator Balai",
-                             role=Role.MODERATOR)
+    """A room, siti, budi and a moderator (``moderation_cast``)."""
+    moderation_cast()
 
 
 @pytest.fixture
 def premoderated(people):
-    room_upsert(slug="bupati", title="Ruang Bupati", premoderated=True)
+    premoderate_the_room()
 
 
 @pytest.fixture
@@ -50,10 +35,6 @@ async def sign_in(people, open_page):
     """``sign_in(username, path, viewport=None)`` -> a page of its own browser
     context (own cookies), signed in and showing ``path``; ``username=None``: a guest."""
     return open_page
-
-
-def pending(console, queue: str = "chat"):
-    return console.locator(f'li.queue[data-queue="{queue}"] .q-pending')
 
 
 async def test_a_held_message_is_approved_from_the_console_with_a_key(premoderated, sign_in):

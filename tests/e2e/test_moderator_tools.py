@@ -19,8 +19,7 @@ from accounts.models import User
 from chat.models import Message
 from chat.services import message_send
 from moderation.models import RejectReason, Sanction
-from tests.e2e.test_chat import ROOM, message, say
-from tests.e2e.test_moderation import CONSOLE, pending, people, premoderated, sign_in  # noqa: F401 (fixtures)
+from tests.e2e.helpers import CONSOLE, ROOM, message, moderation_cast, pending, premoderate_the_room, say
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +27,25 @@ SAID = "Jembatan di Desa Tlogowungu retak, mohon dicek."
 
 
 @pytest.fixture
-def siti_said(people):  # noqa: F811
+def people(transactional_db):
+    """A room, siti, budi and a moderator (``moderation_cast``)."""
+    moderation_cast()
+
+
+@pytest.fixture
+def premoderated(people):
+    premoderate_the_room()
+
+
+@pytest.fixture
+async def sign_in(people, open_page):
+    """``sign_in(username, path, viewport=None)`` -> a page of its own browser
+    context (own cookies), signed in and showing ``path``; ``username=None``: a guest."""
+    return open_page
+
+
+@pytest.fixture
+def siti_said(people):
     siti = User.objects.get(username="siti")
     message_send(user=siti, room_slug="bupati", client_id=str(uuid.uuid4()), body=SAID,
                                 reply_to=None)
@@ -49,7 +66,7 @@ def accept_dialogs(page) -> list[str]:
 MODERATOR_ACTIONS = ("delete", "mute", "ban")
 
 
-async def test_citizens_never_see_the_moderators_tools(siti_said, sign_in):  # noqa: F811
+async def test_citizens_never_see_the_moderators_tools(siti_said, sign_in):
     budi = await sign_in("budi", ROOM)
     said = message(budi, SAID)
     await expect(said).to_be_visible()
@@ -70,7 +87,7 @@ async def test_citizens_never_see_the_moderators_tools(siti_said, sign_in):  # n
     await expect(message(guest, SAID).locator("button")).to_have_count(0)
 
 
-async def test_a_moderator_mutes_a_citizen_in_the_room_for_ten_minutes(siti_said, sign_in):  # noqa: F811
+async def test_a_moderator_mutes_a_citizen_in_the_room_for_ten_minutes(siti_said, sign_in):
     siti = await sign_in("siti", ROOM)
     moderator = await sign_in("moderator", ROOM, viewport={"width": 360, "height": 740})
     said = message(moderator, SAID)
@@ -102,7 +119,7 @@ async def test_a_moderator_mutes_a_citizen_in_the_room_for_ten_minutes(siti_said
     assert timedelta(minutes=9) < mute.ends_at - before < timedelta(minutes=11)
 
 
-async def test_a_moderator_removes_a_citizens_message_for_everyone(siti_said, sign_in):  # noqa: F811
+async def test_a_moderator_removes_a_citizens_message_for_everyone(siti_said, sign_in):
     guest = await sign_in(None, ROOM)
     await expect(message(guest, SAID)).to_be_visible()
     moderator = await sign_in("moderator", ROOM)
@@ -120,7 +137,7 @@ async def test_a_moderator_removes_a_citizens_message_for_everyone(siti_said, si
     assert deleted is not None
 
 
-async def test_a_refused_sanction_is_a_sentence(siti_said, sign_in):  # noqa: F811
+async def test_a_refused_sanction_is_a_sentence(siti_said, sign_in):
     moderator = await sign_in("moderator", ROOM)
     said = message(moderator, SAID)
     await said.locator('button[data-action="mute"]').click()
@@ -132,7 +149,7 @@ async def test_a_refused_sanction_is_a_sentence(siti_said, sign_in):  # noqa: F8
     assert await sync_to_async(Sanction.objects.count)() == 0
 
 
-async def test_the_console_mutes_lifts_and_bans_an_items_author(premoderated, sign_in):  # noqa: F811
+async def test_the_console_mutes_lifts_and_bans_an_items_author(premoderated, sign_in):
     console = await sign_in("moderator", CONSOLE)
     asked = accept_dialogs(console)
     siti = await sign_in("siti", ROOM)

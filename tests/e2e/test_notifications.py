@@ -12,8 +12,7 @@ from playwright.async_api import expect
 
 from accounts.models import User
 from chat.services import message_send, room_upsert
-from tests.e2e.conftest import PASSWORD, TIMEOUT_MS
-from tests.e2e.test_chat import ROOM
+from tests.e2e.helpers import PASSWORD, ROOM, TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 

@@ -15,6 +15,7 @@ from chat.models import Message, MessageStatus
 from chat.services import room_upsert
 from moderation.models import RejectReason, Report
 from moderation.services import item_enqueue
+from tests.frontend.helpers import json_script
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +31,6 @@ def reasons():
 
 def make(username: str, role: str = Role.CITIZEN) -> User:
     return User.objects.create_user(username=username, password="pw", display_name=username.title(), role=role)
-
-
-def config_of(response) -> dict:
-    html = response.content.decode()
-    start = html.index(">", html.index('id="console-config"')) + 1
-    return json.loads(html[start:html.index("</script>", start)])
 
 
 def test_guests_are_sent_to_sign_in(client):
@@ -61,7 +56,7 @@ def test_a_moderator_sees_the_queues_reasons_and_shortcuts(client):
     assert f'<option value="{first.code}">{first.label_id}</option>' in html
     assert "<kbd>A</kbd>" in html and "<kbd>R</kbd>" in html
     assert '<script type="module" src="/static/frontend/js/console.js">' in html
-    config = config_of(response)
+    config = json_script(response, "console-config")
     assert config["me"] == "moderator"
     assert set(config["queues"]) == {"chat", "reports"}
     assert config["stats"]["chat"] == {"pending": 0, "oldest_age": None}
@@ -74,7 +69,7 @@ def test_an_administrator_also_sees_the_escalations(client):
     response = client.get(reverse("moderation:console"))
     assert response.status_code == 200
     assert 'data-queue="escalated"' in response.content.decode()
-    assert "escalated" in config_of(response)["queues"]
+    assert "escalated" in json_script(response, "console-config")["queues"]
 
 
 def test_the_page_counts_what_waits(client):
@@ -85,7 +80,7 @@ def test_the_page_counts_what_waits(client):
                  reasons=["premoderated"])
     client.force_login(make("moderator", Role.MODERATOR))
     response = client.get(reverse("moderation:console"))
-    assert config_of(response)["stats"]["chat"]["pending"] == 1
+    assert json_script(response, "console-config")["stats"]["chat"]["pending"] == 1
     assert 'data-pending="1"' in response.content.decode()
 
 
@@ -105,11 +100,10 @@ def test_pages_load_their_scripts_as_modules_and_no_classic_script(client):
 
 def test_every_signed_in_page_has_the_bell_and_its_strings(client):
     client.force_login(make("siti"))
-    html = client.get(reverse("frontend:home")).content.decode()
+    response = client.get(reverse("frontend:home"))
+    html = response.content.decode()
     assert 'id="notify-bell"' in html and '<script type="module" src="/static/frontend/js/notify.js">' in html
-    start = html.index('<script id="notify-config" type="application/json">') + len(
-        '<script id="notify-config" type="application/json">')
-    strings = json.loads(html[start:html.index("</script>", start)])
+    strings = json_script(response, "notify-config")
     assert strings["unread_many"] == "{n} pemberitahuan belum dibaca"
     assert set(strings) == {"unread_one", "unread_many", "new", "close", "mark_read", "mark_failed"}
 
@@ -151,11 +145,9 @@ def test_a_malformed_visible_id_is_invalid(client):
 
 def test_the_room_page_offers_report_reasons_to_signed_in_readers(client):
     room_upsert(slug="bupati", title="Ruang Bupati")
-    from tests.frontend.test_rooms import config_of as room_config
-
-    assert room_config(client.get(reverse("chat:room", args=["bupati"])))["report_reasons"] == []
+    assert json_script(client.get(reverse("chat:room", args=["bupati"])), "room-config")["report_reasons"] == []
     client.force_login(make("siti"))
-    config = room_config(client.get(reverse("chat:room", args=["bupati"])))
+    config = json_script(client.get(reverse("chat:room", args=["bupati"])), "room-config")
     assert config["report_url"] == reverse("moderation:report")
     assert [code for code, _label in config["report_reasons"]] == list(
         RejectReason.objects.filter(active=True).values_list("code", flat=True))

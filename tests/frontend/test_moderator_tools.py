@@ -5,7 +5,6 @@ sanctions in force (moderation/selectors.py:active_sanctions, item_context)."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -19,18 +18,13 @@ from chat.services import room_upsert
 from moderation import selectors
 from moderation.models import Sanction
 from moderation.services import item_enqueue, sanction_impose, sanction_lift
+from tests.frontend.helpers import json_script
 
 pytestmark = pytest.mark.django_db
 
 
 def make(username: str, role: str = Role.CITIZEN) -> User:
     return User.objects.create_user(username=username, password="pw", display_name=username.title(), role=role)
-
-
-def config_of(response, node: str) -> dict:
-    html = response.content.decode()
-    start = html.index(">", html.index(f'id="{node}"')) + 1
-    return json.loads(html[start:html.index("</script>", start)])
 
 
 @pytest.fixture
@@ -41,7 +35,7 @@ def room():
 def room_config(client) -> dict:
     response = client.get(reverse("chat:room", args=["bupati"]), HTTP_ACCEPT_LANGUAGE="id")
     assert response.status_code == 200
-    return config_of(response, "room-config")
+    return json_script(response, "room-config")
 
 
 @pytest.mark.parametrize("role", [Role.MODERATOR, Role.ADMIN])
@@ -111,7 +105,7 @@ def test_the_console_offers_the_sanction_tools(client):
     response = client.get(reverse("moderation:console"), HTTP_ACCEPT_LANGUAGE="id")
     html = response.content.decode()
     assert 'id="sanction-form"' in html and 'id="sanction-ban"' in html
-    config = config_of(response, "console-config")
+    config = json_script(response, "console-config")
     assert config["urls"]["sanction"] == reverse("moderation:sanction")
     assert config["urls"]["sanction_lift"] == reverse("moderation:sanction_lift", args=[7]).replace("/7/", "/{id}/")
     assert config["urls"]["item"] == reverse("moderation:item", args=[7]).replace("/7/", "/{id}/")

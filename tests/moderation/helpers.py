@@ -11,6 +11,7 @@ from accounts.choices import Role
 from chat.models import Message, MessageStatus, Room
 from chat.services import room_upsert
 from common.sanitize import render_text
+from moderation import streams
 from moderation.models import AuditEntry, QueueItem, Report, Sanction
 from moderation.services import item_enqueue
 from tests.hub import create_user
@@ -43,6 +44,18 @@ def hold(author, text: str = "Mohon jalan diperbaiki", *, room: Room | None = No
     item_enqueue(queue="chat", target_kind="chat.message", target_id=message.pk, author_id=author.pk,
                  reasons=list(reasons))
     return QueueItem.objects.get(target_kind="chat.message", target_id=message.pk, queue="chat")
+
+
+def age_claims(queue: str, seconds: float) -> None:
+    """Make every claimed entry of ``queue`` look idle for ``seconds``, as if
+    its moderator had left it that long: Redis's idle clock of each pending
+    entry is set (``XCLAIM … IDLE``, same owner, delivery count unchanged)
+    instead of waited for."""
+    stream = streams.stream_name(queue)
+    conn = streams.client()
+    for entry in conn.xpending_range(stream, streams.GROUP, min="-", max="+", count=10_000):
+        conn.xclaim(stream, streams.GROUP, entry["consumer"], 0, [entry["message_id"]],
+                    idle=int(seconds * 1000), justid=True)
 
 
 def call(who, method: str, path: str, payload=None, *, raw: bytes | str | None = None):
@@ -83,12 +96,6 @@ def snapshot() -> dict:
         "reports": list(Report.objects.order_by("pk").values()),
         "sanctions": list(Sanction.objects.order_by("pk").values()),
     }
-
-
-async def nothing_but_presence(socket, quiet: float = 0.4) -> None:
-    """Assert that ``socket`` receives no frame other than presence counts."""
-    frames = [frame for frame in await socket.drain(quiet) if frame["type"] != "presence"]
-    assert frames == [], frames
 
 
 aclaim = sync_to_async(claim)

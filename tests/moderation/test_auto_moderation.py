@@ -13,7 +13,8 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import User
 from chat.models import Message
-from tests.moderation.helpers import ROOM, aclaim, adecide, nothing_but_presence
+from tests.hub import assert_quiet
+from tests.moderation.helpers import ROOM, aclaim, adecide
 
 PHONE = "0812-3456-7890"
 
@@ -49,7 +50,7 @@ async def test_a_caught_message_is_held_and_only_its_author_sees_it(people, text
     assert ack["status"] == "held" and ack["id"] is None and reason in ack["reason"]
     held = await author.recv_until("message.held")
     assert held["client_id"] == ack["client_id"]
-    await nothing_but_presence(reader)
+    await assert_quiet(reader, 0.4)
 
 
 async def test_two_links_are_fine(people):
@@ -111,7 +112,7 @@ async def test_a_new_account_is_held_for_its_first_three_messages(people, settin
     for n in range(3):
         ack = await author.say(ROOM, f"pesan ke-{n + 1}")
         assert ack["status"] == "held" and "new_account" in ack["reason"], n
-        await nothing_but_presence(reader)
+        await assert_quiet(reader, 0.4)
         await _approve(mod)
         assert (await reader.recv_until("message"))["message"]["body"] == f"pesan ke-{n + 1}"
         late = await author.recv_until("ack", client_id=ack["client_id"])

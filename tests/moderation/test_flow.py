@@ -10,7 +10,7 @@ from django.test import Client
 from accounts.choices import Role
 from chat.services import room_upsert
 from moderation.models import ItemStatus, QueueItem
-from tests.moderation.helpers import nothing_but_presence
+from tests.hub import assert_quiet
 
 ROOM = "room.bupati"
 
@@ -33,7 +33,7 @@ async def test_a_held_message_is_approved_and_appears_with_the_next_id(make_user
     assert ack["status"] == "held" and ack["id"] is None and ack["reason"] == "premoderated"
     held = await author.recv_until("message.held")
     assert held["client_id"] == ack["client_id"]
-    await nothing_but_presence(reader)  # only the author sees a held message
+    await assert_quiet(reader, 0.4)  # only the author sees a held message
 
     status, body = await _api(mod, "/moderasi/api/klaim/", {"queue": "chat"})
     assert status == 200 and body["item"]["text"] == "Mohon jalan di Juwana diperbaiki"

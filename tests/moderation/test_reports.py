@@ -9,8 +9,8 @@ from asgiref.sync import sync_to_async
 from accounts.choices import Role
 from chat.models import Message
 from moderation.models import AuditEntry, QueueItem
-from tests.hub import seed_messages
-from tests.moderation.helpers import ROOM, aclaim, adecide, call, nothing_but_presence, snapshot, the_room, user
+from tests.hub import assert_quiet, seed_messages
+from tests.moderation.helpers import ROOM, aclaim, adecide, call, snapshot, the_room, user
 
 REPORT = "/moderasi/laporkan/"
 
@@ -72,7 +72,7 @@ async def reported(make_user, room, connect):
     reporters = [await make_user(f"warga{n}") for n in range(3)]
     for reporter in reporters[:2]:
         assert (await areport(reporter, message.pk))[0] == 201
-    await nothing_but_presence(reader)
+    await assert_quiet(reader, 0.4)
     assert (await areport(reporters[2], message.pk, reason="sara"))[0] == 201
     gone = await reader.recv_until("message.deleted")
     assert (gone["topic"], gone["id"]) == (ROOM, 2)

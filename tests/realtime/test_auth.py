@@ -137,14 +137,24 @@ async def test_socket_limit_holds_for_simultaneous_connects(room, make_user, con
     client = Client()
     await sync_to_async(client.force_login)(alice)
     socks = await asyncio.gather(*(connect(client=client) for _ in range(6)))
-    kept = 0
-    for sock in socks:
+    kept, refused = 0, 0
+    for n, sock in enumerate(socks):
+        # A refused socket says why and closes before it reads any frame; a
+        # kept one answers the ping.
+        await sock.send({"type": "ping", "ref": f"p{n}"})
+        frames = []
         try:
-            frames = await sock.drain(0.3)
-        except Closed:
+            while (frame := await sock.recv())["type"] != "pong":
+                frames.append(frame)
+        except Closed as closed:
+            assert closed.code == CLOSE_TOO_MANY, closed
+            assert [(f["type"], f["code"]) for f in frames] == [("error", "rate_limited")], frames
+            refused += 1
             continue
-        kept += not any(f["type"] == "error" and f["code"] == "rate_limited" for f in frames)
-    assert 1 <= kept <= 2
+        assert frames == [], frames
+        kept += 1
+    # The limit is taken atomically: exactly as many as it allows get in.
+    assert (kept, refused) == (2, 4)
 
 
 async def test_sign_out_right_after_connect_still_closes_the_socket(room, make_user, connect):

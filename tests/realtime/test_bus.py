@@ -11,7 +11,7 @@ from common.redis import get_redis
 from realtime import bus
 from realtime.events import _send_many, event_message
 from realtime.fanout import get_fanout
-from tests.hub import ROOM, message_ids, seed_messages
+from tests.hub import ROOM, assert_quiet, message_ids, seed_messages, wait_until
 
 
 async def _kill_subscriber() -> int:
@@ -39,12 +39,10 @@ class Listener:
     def _lost(self) -> None:
         self.lost += 1
 
-    async def wait_for(self, count: int) -> list[dict]:
-        """The events received once there are ``count`` (or after 2 s)."""
-        for _ in range(100):
-            if len(self.events) >= count:
-                break
-            await asyncio.sleep(0.02)
+    async def wait_for(self, count: int, timeout: float = 10) -> list[dict]:
+        """The events received, once there are ``count``."""
+        await wait_until(lambda: len(self.events) >= count, timeout=timeout,
+                         what=lambda: f"{count} events (received {len(self.events)})")
         return self.events
 
 
@@ -81,14 +79,15 @@ async def test_many_first_subscriptions_at_once_are_all_confirmed():
 async def test_after_a_lost_redis_connection_open_sockets_catch_up_from_the_database(room, speaker_and_listener):
     alice, speaker, listener = speaker_and_listener
     await speaker.say(ROOM, "satu")
-    assert message_ids(await listener.drain(0.3)) == [1]
+    assert message_ids(await listener.until_message(1)) == [1]
 
     # Messages whose events were lost with the connection: nothing later
     # shows the gap, yet the listener gets them once the hub is subscribed again.
     await sync_to_async(seed_messages)(room, alice, 3, prefix="terlewat")
     assert await _kill_subscriber() == 1
-    assert message_ids(await listener.drain(1.0)) == [2, 3, 4]
+    assert message_ids(await listener.until_message(4)) == [2, 3, 4]
 
-    # And live events flow again.
+    # And live events flow again, each once.
     await speaker.say(ROOM, "lima")
-    assert message_ids(await listener.drain(0.5)) == [5]
+    assert message_ids(await listener.until_message(5)) == [5]
+    await assert_quiet(listener, 0.3)

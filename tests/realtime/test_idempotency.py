@@ -8,7 +8,7 @@ import uuid
 from asgiref.sync import sync_to_async
 
 from chat.models import Message
-from tests.hub import ROOM, message_ids
+from tests.hub import ROOM, assert_quiet, message_ids
 
 
 async def test_same_client_id_twice_gets_the_same_ack(room, make_user, connect):
@@ -29,8 +29,9 @@ async def test_same_client_id_twice_gets_the_same_ack(room, make_user, connect):
     retry = await sock.say(ROOM, "Kapan jembatannya diperbaiki?", client_id=client_id.upper())
     assert retry["id"] == first["id"]
     assert await sync_to_async(Message.objects.count)() == 1
-    frames = await listener.drain(0.3)
+    frames = await listener.until_message(first["id"])
     assert message_ids(frames) == [first["id"]]
+    await assert_quiet(listener, 0.3)  # the retries published nothing
 
 
 async def test_concurrent_retries_from_two_tabs_store_one_message(room, make_user, connect, settings):
@@ -58,6 +59,12 @@ async def test_a_client_id_reused_in_another_room_does_not_return_the_other_room
     await sock.join(ROOM)
     await sock.join("room.kadinkes")
     client_id = str(uuid.uuid4())
-    await sock.say(ROOM, "di ruang bupati", client_id=client_id)
+    first = await sock.say(ROOM, "di ruang bupati", client_id=client_id)
     other = await sock.say("room.kadinkes", "di ruang kadinkes", client_id=client_id)
-    assert other.get("topic") == "room.kadinkes" or other["type"] == "error"
+    # A client_id names one message of one author in one room: in another
+    # room the same id is a new message there.
+    assert (first["topic"], first["status"], first["id"]) == (ROOM, "published", 1)
+    assert other == {"type": "ack", "topic": "room.kadinkes", "client_id": client_id, "status": "published",
+                     "id": 1, "reason": None}
+    stored = await sync_to_async(list)(Message.objects.order_by("pk").values_list("room__slug", "seq", "body"))
+    assert stored == [("bupati", 1, "di ruang bupati"), ("kadinkes", 1, "di ruang kadinkes")]

@@ -16,7 +16,7 @@ from websockets.exceptions import ConnectionClosed
 
 from accounts.choices import Role
 from chat.services import room_upsert
-from tests.hub import ROOM, check_frame, create_user
+from tests.hub import ROOM, check_frame, create_user, wait_until
 from tests.live import daphne_server
 
 pytestmark = pytest.mark.live
@@ -151,7 +151,11 @@ async def test_client_moving_between_servers_resumes_without_gap_or_duplicate(se
                 if frame["type"] == "message":
                     seen.append(frame["message"]["id"])
             await receiver.close()
-            await asyncio.sleep(0.3)
+            # The senders keep going meanwhile: messages are published while
+            # the client is between servers.
+            away = len(acked)
+            await wait_until(lambda: len(acked) >= min(total, away + len(sender_socks)),
+                             what="messages published while the client moves")
             receiver = await LiveSocket.open(url_b)
             _, replayed = await receiver.join(since=seen[-1])
             after = list(replayed)

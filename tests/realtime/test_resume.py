@@ -10,7 +10,7 @@ from asgiref.sync import sync_to_async
 
 from accounts.choices import Role
 from chat.selectors import MAX_REPLAY
-from tests.hub import ROOM, message_ids, seed_messages
+from tests.hub import ROOM, assert_quiet, message_ids, seed_messages, wait_until
 
 SENDERS = 3
 PER_SENDER = 15
@@ -38,7 +38,11 @@ async def test_resume_with_concurrent_senders_has_no_gap_and_no_duplicate(room, 
         while len(before) < total // 3:
             before += message_ids([await first.recv()])
         await first.close()  # drops whatever was on its way
-        await asyncio.sleep(0.2)  # senders keep going meanwhile
+        # The senders keep going meanwhile: each gets at least one more
+        # message published while nobody is listening.
+        away = len(acked)
+        await wait_until(lambda: len(acked) >= min(total, away + SENDERS),
+                         what="messages published while the receiver is away")
         second = await connect(None)
         joined, replay = await second.join(ROOM, since=before[-1])
         assert joined["has_more"] is False
@@ -94,15 +98,17 @@ async def test_a_gap_on_a_live_socket_is_filled_from_the_database(room, speaker_
     await speaker.say(ROOM, "satu")
     await sync_to_async(seed_messages)(room, alice, 5, prefix="terlewat")  # ids 2..6, no events
     await speaker.say(ROOM, "tujuh")
-    frames = await listener.drain(0.5)
+    frames = await listener.until_message(7)
     assert message_ids(frames) == [1, 2, 3, 4, 5, 6, 7]
+    await assert_quiet(listener, 0.3)  # each once
 
 
 async def test_falling_more_than_a_replay_behind_says_has_more(room, speaker_and_listener):
     alice, speaker, listener = speaker_and_listener
     await sync_to_async(seed_messages)(room, alice, MAX_REPLAY + 30)  # ids 1..230, no events
     ack = await speaker.say(ROOM, "terbaru")
-    frames = await listener.drain(0.5)
+    frames = await listener.until_message(ack["id"])
     resync = [f for f in frames if f["type"] == "joined"]
     assert len(resync) == 1 and resync[0]["has_more"] is True and "ref" not in resync[0]
     assert message_ids(frames) == list(range(ack["id"] - MAX_REPLAY + 1, ack["id"] + 1))
+    await assert_quiet(listener, 0.3)  # one resync, each message once

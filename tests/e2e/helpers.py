@@ -1,0 +1,54 @@
+"""Helpers shared by the browser tests: constants, the cast of the moderation
+tests, and ways to act on and read the room and console pages. Fixtures are
+in ``tests/e2e/conftest.py``; test modules import from here, never from
+``conftest.py`` or from one another."""
+
+from __future__ import annotations
+
+import importlib
+
+from accounts.choices import Role
+from accounts.models import User
+from chat.services import room_upsert
+from moderation.models import RejectReason
+
+#: Playwright's default timeout for every action and ``expect`` in these tests.
+TIMEOUT_MS = 10_000
+#: The password every e2e test account gets.
+PASSWORD = "kopi-tubruk-juwana-77"
+
+ROOM = "/ruang/bupati/"
+CONSOLE = "/moderasi/"
+
+_starter = importlib.import_module("moderation.migrations.0002_starter_lists")
+
+
+async def say(page, text: str) -> None:
+    await page.locator("#composer-body").fill(text)
+    await page.locator("#composer-send").click()
+
+
+def message(page, text: str):
+    return page.locator("#messages li.msg", has_text=text)
+
+
+def pending(console, queue: str = "chat"):
+    """The console's count of items waiting in ``queue``."""
+    return console.locator(f'li.queue[data-queue="{queue}"] .q-pending')
+
+
+def moderation_cast() -> None:
+    """A room, a citizen (siti), a second reader (budi) and a moderator; the
+    reason list (a transactional flush empties what the data migration wrote)."""
+    RejectReason.objects.bulk_create(
+        [RejectReason(code=code, label_id=label_id, label_en=label_en, position=position)
+         for position, (code, label_id, label_en) in enumerate(_starter.REASONS)], ignore_conflicts=True)
+    room_upsert(slug="bupati", title="Ruang Bupati", description="Tanya langsung Bupati Pati.")
+    User.objects.create_user(username="siti", password=PASSWORD, display_name="Siti Aminah")
+    User.objects.create_user(username="budi", password=PASSWORD, display_name="Budi Santoso")
+    User.objects.create_user(username="moderator", password=PASSWORD, display_name="Moderator Balai",
+                             role=Role.MODERATOR)
+
+
+def premoderate_the_room() -> None:
+    room_upsert(slug="bupati", title="Ruang Bupati", premoderated=True)
