@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import bleach
 from bleach.linkifier import Linker
+from markdown_it import MarkdownIt
 
 from common import pii
 
@@ -52,3 +53,23 @@ def render_text(text: str) -> str:
 def count_links(text: str) -> int:
     """How many http(s) links ``render_text`` would make of ``text``."""
     return render_text(text).count("<a ")
+
+
+# --- a small markdown subset (aspirations and their replies) -----------------------
+#: Paragraphs, line breaks, *emphasis*, **strong**, lists, quotes and `code`:
+#: what a citizen needs to describe a problem; no headings, images, tables
+#: or raw HTML (markdown-it-py escapes it: ``html`` is off in its "zero" preset).
+MARKDOWN_TAGS = ALLOWED_TAGS | {"p", "em", "strong", "ul", "ol", "li", "blockquote", "code", "pre"}
+_markdown = MarkdownIt("zero", {"breaks": True}).enable(
+    ["emphasis", "list", "blockquote", "backticks", "fence", "newline"])
+_markdown_cleaner = bleach.Cleaner(tags=MARKDOWN_TAGS, attributes=ALLOWED_ATTRIBUTES, protocols=ALLOWED_PROTOCOLS,
+                                   strip=True, strip_comments=True)
+
+
+def render_markdown(text: str, *, mask: bool = True) -> str:
+    """User markdown (the subset above) -> safe HTML, through the same link
+    rule and cleaner as plain text. ``mask``: personal data masked (what the
+    public sees); unmasked only for the author, moderators and the
+    responsible agency."""
+    source = pii.mask(text) if mask else text
+    return _markdown_cleaner.clean(_linker.linkify(_markdown.render(source)))

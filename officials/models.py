@@ -33,3 +33,21 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Official(models.Model):
+    """An official's public profile: who they are, in which agency. Their
+    replies and answers carry this title and agency."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="official")
+    title = models.CharField(_("title"), max_length=120, help_text=_("e.g. Bupati, Kepala Dinas Kesehatan"))
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="officials")
+    bio = models.TextField(_("short bio"), blank=True, max_length=1000)
+
+    class Meta:
+        verbose_name = _("official")
+        verbose_name_plural = _("officials")
+
+    def __str__(self) -> str:
+        return f"{self.title} — {self.user}"
