@@ -64,14 +64,14 @@ def _tell_author(message: Message, kind: str, reason: str = "") -> None:
                 where=message.room.title, excerpt=message.body, reason=reason)
 
 
-def _publish(message: Message, redact: bool) -> None:
+def _publish(message: Message, moderator, redact: bool) -> None:
     if message.status != MessageStatus.HELD:
         return
     services.message_decide(message=message, approve=True, body=pii.mask(message.body) if redact else None)
     _tell_author(message, "moderation.approved")
 
 
-def _refuse(message: Message, reason: str) -> None:
+def _refuse(message: Message, moderator, reason: str) -> None:
     if message.status != MessageStatus.HELD:
         return
     services.message_decide(message=message, approve=False, reason=reason)

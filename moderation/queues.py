@@ -30,8 +30,8 @@ class TargetKind:
     key: str
     load: Callable[[int], Any]                      # target or None
     context: Callable[[Any], dict]                  # CONTEXT_KEYS and more
-    publish: Callable[[Any, bool], None]            # (target, redact personal data)
-    refuse: Callable[[Any, str], None]              # (target, reason label)
+    publish: Callable[[Any, Any, bool], None]       # (target, moderator, redact personal data)
+    refuse: Callable[[Any, Any, str], None]         # (target, moderator, reason label)
     hide: Callable[[Any], None]                     # hidden pending review (reports)
     restore: Callable[[Any], None]                  # shown again (report dismissed)
     remove: Callable[[Any, Any, str], None]         # (target, moderator, reason label)
@@ -87,11 +87,11 @@ ESCALATED = "escalated"
 
 
 def _publish(kind: TargetKind, target, moderator, redact: bool) -> None:
-    kind.publish(target, redact)
+    kind.publish(target, moderator, redact)
 
 
 def _refuse(kind: TargetKind, target, moderator, reason: str) -> None:
-    kind.refuse(target, reason)
+    kind.refuse(target, moderator, reason)
 
 
 def _keep(kind: TargetKind, target, moderator, redact: bool) -> None:

@@ -40,14 +40,14 @@ INSTALLED_APPS = [
     "channels",
     "axes",
     # Dependencies point one way (docs/architecture.md, checked by import-linter):
-    # common <- accounts <- realtime <- notify <- moderation <- chat, officials, forum <- frontend, ops.
+    # common <- accounts <- realtime <- notify <- moderation <- officials <- chat, forum <- frontend, ops.
     "common",
     "accounts",
     "realtime",
     "notify",
     "moderation",
-    "chat",
     "officials",
+    "chat",
     "forum",
     "frontend",
     "ops",
@@ -198,6 +198,17 @@ CHAT_RATE_SECONDS = env_int("CHAT_RATE_SECONDS", 10, minimum=1)
 CHAT_EDIT_WINDOW_SECONDS = env_int("CHAT_EDIT_WINDOW_SECONDS", 600, minimum=0)
 # How often the worker e-mails notification digests to those who chose e-mail.
 NOTIFY_DIGEST_SECONDS = env_int("NOTIFY_DIGEST_SECONDS", 3600, minimum=60)
+
+# --- aspiration forum ---------------------------------------------------------
+# How often the worker checks deadlines (overdue notices, escalation, auto-close).
+FORUM_SCAN_SECONDS = env_int("FORUM_SCAN_SECONDS", 300, minimum=10)
+# Working days past its deadline before an overdue aspiration goes to the Sekda.
+FORUM_ESCALATE_WORKING_DAYS = env_int("FORUM_ESCALATE_WORKING_DAYS", 5, minimum=1)
+# The agency (slug) whose head and officials receive escalations: the Sekretariat Daerah.
+FORUM_ESCALATION_AGENCY = env_str("FORUM_ESCALATION_AGENCY", "setda")
+# Uploaded photos (Django's storage API; the file system by default).
+MEDIA_ROOT = env_str("MEDIA_ROOT", str(VAR_DIR / "media"))
+MEDIA_URL = "/media/"
 
 # --- moderation --------------------------------------------------------------------
 MODERATION_CLAIM_TIMEOUT_SECONDS = env_int("MODERATION_CLAIM_TIMEOUT_SECONDS", 120, minimum=1)
