@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
 
 from common.errors import NOT_FOUND, AppError
@@ -139,8 +139,8 @@ def open_with_deadline_before(*, moment) -> QuerySet[Aspiration]:
     return Aspiration.objects.filter(status__in=OPEN, due_at__lt=moment).select_related("agency", "category")
 
 
-def answered_quiet_since(*, moment) -> QuerySet[Aspiration]:
-    """Answered aspirations whose answer (and every word of their author since)
-    is older than ``moment``."""
+def answered_before(*, moment) -> QuerySet[Aspiration]:
+    """Answered aspirations answered before ``moment``, each with the time of
+    its author's last reply (``last_author_word``, ``None`` when silent)."""
     return (Aspiration.objects.filter(status=Status.ANSWERED, answered_at__lt=moment)
-            .exclude(Q(replies__author_id=F("author_id")) & Q(replies__created_at__gte=moment)))
+            .annotate(last_author_word=Max("replies__created_at", filter=Q(replies__author_id=F("author_id")))))

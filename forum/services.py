@@ -377,23 +377,15 @@ def deadlines_scan(now=None) -> dict[str, int]:
                 row.save(update_fields=["escalated_at"])
                 tell_escalated(aspiration=aspiration)
                 counts["escalated"] += 1
-    quiet_since = _working_days_ago(now, lifecycle.AUTO_CLOSE_WORKING_DAYS)
-    for aspiration in selectors.answered_quiet_since(moment=quiet_since):
-        status_change(actor=None, aspiration_id=aspiration.pk, to_status=Status.DONE, system=True,
-                      reason=str(_("Closed automatically: no word from the author for 10 working days.")))
-        counts["closed"] += 1
+    # An answer unanswered by its author for 10 full working days (after the
+    # day of the answer or of the author's last word) closes the aspiration.
+    for aspiration in selectors.answered_before(moment=now - timedelta(days=lifecycle.AUTO_CLOSE_WORKING_DAYS)):
+        last_word = max(filter(None, [aspiration.answered_at, aspiration.last_author_word]))
+        if now > deadlines.add_working_days(last_word, lifecycle.AUTO_CLOSE_WORKING_DAYS):
+            status_change(actor=None, aspiration_id=aspiration.pk, to_status=Status.DONE, system=True,
+                          reason=str(_("Closed automatically: no word from the author for 10 working days.")))
+            counts["closed"] += 1
     return counts
-
-
-def _working_days_ago(now, days: int):
-    """The moment ``days`` working days before ``now`` (same time of day)."""
-    moment = now
-    counted = 0
-    while counted < days:
-        moment -= timedelta(days=1)
-        if deadlines.is_working_day(deadlines.local_day(moment)):
-            counted += 1
-    return moment
 
 
 def category_set_agency(*, category: Category, agency: Agency | None) -> Category:
