@@ -1,0 +1,142 @@
+"""Full-text search of aspirations (title and body), ranked, always through
+``rules.visible_q``; and the similar open aspirations suggested while a
+citizen composes one.
+
+Two engines behind one interface, chosen by the database in use (the
+tables and indexes are made by ``forum/migrations/0003_search.py``):
+
+- PostgreSQL: the stored ``search_vector`` column (``simple`` configuration:
+  PostgreSQL has no Indonesian stemmer, and an English or other stemmer would
+  mangle Indonesian words, so words are only lower-cased), GIN-indexed,
+  ranked by ``ts_rank`` (title weighs more than body).
+- SQLite: the FTS5 table ``forum_aspiration_fts`` (``unicode61``, diacritics
+  removed), ranked by ``bm25`` (title weight 4, body 1).
+
+A query is reduced to its words (letters and digits; everything else,
+operators included, is a separator), so no user input reaches either query
+language as syntax. Words of three letters or more also match as prefixes,
+a modest stand-in for the missing stemmer (``rusak`` finds ``rusaknya``).
+``search`` requires every word; ``similar`` any of them, stop words dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import BooleanField, F, FloatField, Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from forum import rules
+from forum.models import Aspiration, Status
+
+PAGE_SIZE = 20
+#: Words of a query kept (the rest are ignored): bounds the work of one query.
+MAX_WORDS = 8
+#: Words of a draft used to find similar aspirations.
+MAX_SIMILAR_WORDS = 16
+MIN_PREFIX = 3
+WORD = re.compile(r"[^\W_]+")
+
+#: Frequent Indonesian function words: they say nothing about what a draft is
+#: about, so ``similar`` ignores them (``search`` keeps every word asked for).
+STOP_WORDS = frozenset("""
+ada adalah agar akan aku anda apa atau bagi bahwa banyak belum bisa dalam dan dari dengan di dia
+hal harus ini itu jadi jika juga kami kalau kami kita ke karena kepada lagi lebih masih mereka
+mohon pada para saat sangat saja sampai sangat satu saya secara sedang sehingga sejak seperti
+sudah supaya tapi telah tentang tersebut tetapi tidak untuk yang ya pak bu bapak ibu tolong
+""".split())
+
+
+def words(text: str, limit: int = MAX_WORDS) -> list[str]:
+    """The distinct lower-cased words of ``text``, in order, at most ``limit``."""
+    seen: list[str] = []
+    for word in WORD.findall((text or "").lower()):
+        if word not in seen:
+            seen.append(word)
+            if len(seen) == limit:
+                break
+    return seen
+
+
+def _postgresql_query(terms: list[str], operator: str) -> str:
+    return f" {operator} ".join(f"{t}:*" if len(t) >= MIN_PREFIX else t for t in terms)
+
+
+def _sqlite_query(terms: list[str], operator: str) -> str:
+    # Every word is quoted (FTS5 string syntax); words hold no quote character.
+    return f" {operator} ".join(f'"{t}"*' if len(t) >= MIN_PREFIX else f'"{t}"' for t in terms)
+
+
+def _matching(queryset: QuerySet, terms: list[str], *, any_word: bool) -> QuerySet:
+    """``queryset`` narrowed to rows matching ``terms``, annotated with
+    ``rank`` (higher is better) and ordered by it, newest first among equals."""
+    vendor = connection.vendor
+    if vendor == "postgresql":
+        query = _postgresql_query(terms, "|" if any_word else "&")
+        matches = RawSQL("forum_aspiration.search_vector @@ to_tsquery('simple', %s)", [query],
+                         output_field=BooleanField())
+        rank = RawSQL("ts_rank(forum_aspiration.search_vector, to_tsquery('simple', %s))", [query],
+                      output_field=FloatField())
+        queryset = queryset.filter(matches)
+    elif vendor == "sqlite":
+        query = _sqlite_query(terms, "OR" if any_word else "AND")
+        queryset = queryset.filter(pk__in=RawSQL(
+            "SELECT rowid FROM forum_aspiration_fts WHERE forum_aspiration_fts MATCH %s", [query]))
+        rank = RawSQL(
+            "(SELECT -bm25(forum_aspiration_fts, 4.0, 1.0) FROM forum_aspiration_fts"
+            " WHERE forum_aspiration_fts MATCH %s AND rowid = forum_aspiration.id)", [query],
+            output_field=FloatField())
+    else:  # pragma: no cover - the project runs on PostgreSQL or SQLite only
+        raise NotImplementedError(f"full-text search is not set up for {vendor}")
+    return queryset.annotate(rank=rank).order_by(F("rank").desc(), "-created_at", "-pk")
+
+
+def _filtered(user, agency_ids: set[int], *, category=None, kecamatan: str | None = None,
+              status: str | None = None, agency=None) -> QuerySet:
+    """Visible aspirations (``rules.visible_q``, always), with the list filters.
+    ``category`` and ``agency``: an instance or a primary key."""
+    queryset = Aspiration.objects.filter(rules.visible_q(user, agency_ids))
+    if category:
+        queryset = queryset.filter(category=category)
+    if kecamatan:
+        queryset = queryset.filter(kecamatan=kecamatan)
+    if status:
+        queryset = queryset.filter(status=status)
+    if agency:
+        queryset = queryset.filter(agency=agency)
+    return queryset
+
+
+def search(user, agency_ids: set[int], query: str, *, category=None, kecamatan: str | None = None,
+           status: str | None = None, agency=None) -> QuerySet:
+    """Aspirations ``user`` may see whose title or body holds every word of
+    ``query``, best match first (each annotated with ``rank``). Nothing for a
+    query without words. ``agency_ids``: ``officials.selectors.agency_ids_of``."""
+    terms = words(query)
+    if not terms:
+        return Aspiration.objects.none()
+    queryset = _filtered(user, agency_ids, category=category, kecamatan=kecamatan, status=status, agency=agency)
+    return _matching(queryset.select_related("category", "agency"), terms, any_word=False)
+
+
+def search_page(user, agency_ids: set[int], query: str, *, page=1, per_page: int = PAGE_SIZE,
+                **filters) -> Page:
+    """One page of ``search`` (an out-of-range or malformed ``page`` gives the
+    nearest valid one)."""
+    return Paginator(search(user, agency_ids, query, **filters), per_page).get_page(page)
+
+
+def similar(user, agency_ids: set[int], text: str, category, kecamatan: str | None = None,
+            limit: int = 5) -> list[Aspiration]:
+    """The ``limit`` open aspirations ``user`` may see, of ``category`` (and
+    ``kecamatan`` when given), most similar to the draft ``text`` (its title
+    and body together): for supporting one instead of filing a duplicate."""
+    terms = [w for w in words(text, limit=4 * MAX_SIMILAR_WORDS) if w not in STOP_WORDS and len(w) > 1]
+    terms = terms[:MAX_SIMILAR_WORDS]
+    if not terms or category is None:
+        return []
+    queryset = _filtered(user, agency_ids, category=category, kecamatan=kecamatan).filter(
+        ~Q(status__in=(Status.DONE, Status.REJECTED)))
+    return list(_matching(queryset.select_related("category"), terms, any_word=True)[:limit])
