@@ -126,6 +126,9 @@ def test_deadlines_not_yet_passed_are_not_counted(march):
     assert figures["regency"]["verified_due"] == 5
     assert figures["agencies"][0]["figures"]["verified_due"] == 0
     assert figures["regency"]["answered_due"] == 3
+    # Its last day, 2 April until 23:59 WIB: not late yet; Good Friday, 3 April 00:30 WIB: late.
+    assert stats.service_figures(period=MARCH, now=wib("2026-04-02", "23:59"))["regency"]["verified_due"] == 5
+    assert stats.service_figures(period=MARCH, now=wib("2026-04-03", "00:30"))["regency"]["verified_due"] == 6
 
 
 def test_one_day_period_in_wib(march):
