@@ -25,13 +25,15 @@ import re
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import BooleanField, F, FloatField, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import F, FloatField, Q, QuerySet
+from django.db.models.expressions import Expression, RawSQL
 
 from forum import rules
 from forum.models import Aspiration, Status
 
 PAGE_SIZE = 20
+#: The most matches a query ranks and counts (see ``_matching``).
+MAX_MATCHES = 1000
 #: Words of a query kept (the rest are ignored): bounds the work of one query.
 MAX_WORDS = 8
 #: Words of a draft used to find similar aspirations.
@@ -69,17 +71,31 @@ def _sqlite_query(terms: list[str], operator: str) -> str:
     return f" {operator} ".join(f'"{t}"*' if len(t) >= MIN_PREFIX else f'"{t}"' for t in terms)
 
 
+class _SearchVector(Expression):
+    """The ``search_vector`` column (PostgreSQL), not a model field: named
+    through the query's own alias for the table, so that it stays right
+    inside a subquery."""
+
+    def __init__(self):
+        from django.contrib.postgres.search import SearchVectorField
+
+        super().__init__(output_field=SearchVectorField())
+
+    def as_sql(self, compiler, connection):
+        return f"{compiler.quote_name_unless_alias(compiler.query.base_table)}.search_vector", []
+
+
 def _matching(queryset: QuerySet, terms: list[str], *, any_word: bool) -> QuerySet:
     """``queryset`` narrowed to rows matching ``terms``, annotated with
     ``rank`` (higher is better) and ordered by it, newest first among equals."""
     vendor = connection.vendor
     if vendor == "postgresql":
-        query = _postgresql_query(terms, "|" if any_word else "&")
-        matches = RawSQL("forum_aspiration.search_vector @@ to_tsquery('simple', %s)", [query],
-                         output_field=BooleanField())
-        rank = RawSQL("ts_rank(forum_aspiration.search_vector, to_tsquery('simple', %s))", [query],
-                      output_field=FloatField())
-        queryset = queryset.filter(matches)
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
+        query = SearchQuery(_postgresql_query(terms, "|" if any_word else "&"), search_type="raw",
+                            config="simple")
+        queryset = queryset.alias(search_vector=_SearchVector()).filter(search_vector=query)
+        rank = SearchRank(_SearchVector(), query)
     elif vendor == "sqlite":
         query = _sqlite_query(terms, "OR" if any_word else "AND")
         queryset = queryset.filter(pk__in=RawSQL(
@@ -90,7 +106,14 @@ def _matching(queryset: QuerySet, terms: list[str], *, any_word: bool) -> QueryS
             output_field=FloatField())
     else:  # pragma: no cover - the project runs on PostgreSQL or SQLite only
         raise NotImplementedError(f"full-text search is not set up for {vendor}")
-    return queryset.annotate(rank=rank).order_by(F("rank").desc(), "-created_at", "-pk")
+    # Ranking reads every candidate's text: bound it. A query matching more
+    # than MAX_MATCHES visible aspirations is ranked among its MAX_MATCHES
+    # newest matches (a word in most aspirations says little anyway); fewer
+    # are ranked all. The candidates come from the index alone when rare, and
+    # by walking the newest first when common: either way a bounded read.
+    candidates = queryset.order_by("-created_at", "-pk").values("pk")[:MAX_MATCHES]
+    return (Aspiration.objects.filter(pk__in=candidates).annotate(rank=rank)
+            .order_by(F("rank").desc(), "-created_at", "-pk"))
 
 
 def _filtered(user, agency_ids: set[int], *, category=None, kecamatan: str | None = None,
@@ -118,13 +141,14 @@ def search(user, agency_ids: set[int], query: str, *, category=None, kecamatan: 
     if not terms:
         return Aspiration.objects.none()
     queryset = _filtered(user, agency_ids, category=category, kecamatan=kecamatan, status=status, agency=agency)
-    return _matching(queryset.select_related("category", "agency"), terms, any_word=False)
+    return _matching(queryset, terms, any_word=False).select_related("category", "agency")
 
 
 def search_page(user, agency_ids: set[int], query: str, *, page=1, per_page: int = PAGE_SIZE,
                 **filters) -> Page:
     """One page of ``search`` (an out-of-range or malformed ``page`` gives the
-    nearest valid one)."""
+    nearest valid one). ``page.paginator.count`` stops at ``MAX_MATCHES``:
+    show it as "1000 or more" when it reaches it."""
     return Paginator(search(user, agency_ids, query, **filters), per_page).get_page(page)
 
 
@@ -139,4 +163,4 @@ def similar(user, agency_ids: set[int], text: str, category, kecamatan: str | No
         return []
     queryset = _filtered(user, agency_ids, category=category, kecamatan=kecamatan).filter(
         ~Q(status__in=(Status.DONE, Status.REJECTED)))
-    return list(_matching(queryset.select_related("category"), terms, any_word=True)[:limit])
+    return list(_matching(queryset, terms, any_word=True).select_related("category")[:limit])

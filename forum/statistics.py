@@ -145,6 +145,18 @@ class Figures:
     done: int = 0
     reopened: int = 0
 
+    def merge(self, other: Figures) -> None:
+        self.received += other.received
+        self.verified_due += other.verified_due
+        self.verified_on_time += other.verified_on_time
+        self.answered_due += other.answered_due
+        self.answered_on_time += other.answered_on_time
+        self.response_days += other.response_days
+        self.done_days += other.done_days
+        self.ratings += other.ratings
+        self.done += other.done
+        self.reopened += other.reopened
+
     def as_dict(self) -> dict:
         return {
             "received": self.received,
@@ -223,41 +235,47 @@ def service_figures(*, period: Period, now: datetime) -> dict:
     longest = max([d for pair in days.values() for d in pair] or [0])
     calendar = _Calendar(period.start - timedelta(days=1), max(period.end, today) + timedelta(days=2 * longest + 30))
 
-    regency = Figures()
-    per_agency: dict[int, Figures] = {}
+    # Accumulated per agency (None: no agency yet), then merged for the regency.
+    per_agency: dict[int | None, Figures] = {}
+    deadline_of: dict[tuple[date, int], date] = {}
+    ordinal = calendar.ordinal
     for agency_id, category_id, status, reopened, rating, created, verified, response, done, pk in rows:
-        scopes = (regency,) if agency_id is None else (regency, per_agency.setdefault(agency_id, Figures()))
+        figures = per_agency.get(agency_id)
+        if figures is None:
+            figures = per_agency[agency_id] = Figures()
         verify_days, followup_days = days[category_id]
-        verify_by = calendar.deadline(created, verify_days)
+        verify_by = deadline_of.get((created, verify_days))
+        if verify_by is None:
+            verify_by = deadline_of[created, verify_days] = calendar.deadline(created, verify_days)
+        figures.received += 1
         if verified is not None:
-            verify = (1, int(verified <= verify_by))
+            figures.verified_due += 1
+            figures.verified_on_time += verified <= verify_by
         elif status == Status.NEW and verify_by < today:
-            verify = (1, 0)
-        else:
-            verify = (0, 0)
+            figures.verified_due += 1
         forward = forwarded.get(pk)
-        answer = (0, 0)
         if forward is not None:
-            answer_by = calendar.deadline(forward, followup_days)
+            answer_by = deadline_of.get((forward, followup_days))
+            if answer_by is None:
+                answer_by = deadline_of[forward, followup_days] = calendar.deadline(forward, followup_days)
             if response is not None:
-                answer = (1, int(response <= answer_by))
+                figures.answered_due += 1
+                figures.answered_on_time += response <= answer_by
             elif status != Status.REJECTED and answer_by < today:
-                answer = (1, 0)
-        for figures in scopes:
-            figures.received += 1
-            figures.verified_due += verify[0]
-            figures.verified_on_time += verify[1]
-            figures.answered_due += answer[0]
-            figures.answered_on_time += answer[1]
-            if response is not None:
-                figures.response_days.append(calendar.between(created, response))
-            if done is not None:
-                figures.done += 1
-                figures.done_days.append(calendar.between(created, done))
-                figures.reopened += int(reopened > 0)
-            if rating is not None:
-                figures.ratings.append(rating)
+                figures.answered_due += 1
+        if response is not None:
+            figures.response_days.append(max(0, ordinal(response) - ordinal(created)))
+        if done is not None:
+            figures.done += 1
+            figures.done_days.append(max(0, ordinal(done) - ordinal(created)))
+            figures.reopened += reopened > 0
+        if rating is not None:
+            figures.ratings.append(rating)
 
+    regency = Figures()
+    for figures in per_agency.values():
+        regency.merge(figures)
+    per_agency.pop(None, None)
     agencies = sorted(Agency.objects.filter(pk__in=per_agency), key=lambda a: (a.name.lower(), a.pk))
     return {
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
