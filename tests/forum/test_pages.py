@@ -299,3 +299,24 @@ def test_the_inbox_is_for_agency_officials(cast, published):
     assert response["Location"] == "/aspirasi/instansi/"
     assert Aspiration.objects.get(pk=published.pk).status == Status.ANSWERED
     assert health.pk
+
+
+# --- the demo -------------------------------------------------------------------------------------------
+def test_seed_demo_tells_every_kind_of_story_once(db):
+    from forum.models import Category
+    from officials.models import Official
+    from ops.demo import seed_demo
+
+    seed_demo(password="demo-pw-2026")
+    seed_demo(password="demo-pw-2026")  # idempotent
+    rows = list(Aspiration.objects.all())
+    assert len(rows) == 9
+    assert {row.status for row in rows} == set(Status.values)
+    assert any(row.privacy == "anonymous" for row in rows) and any(row.privacy == "confidential" for row in rows)
+    assert any(row.rating for row in rows)
+    assert any(row.is_open and row.due_at and row.due_at < timezone.now() for row in rows)
+    assert len({row.kecamatan for row in rows}) >= 5 and len({row.agency_id for row in rows}) >= 4
+    assert Category.objects.get(slug="adminduk").agency.slug == "disdukcapil"
+    assert Category.objects.get(slug="ketertiban").agency.slug == "setda"
+    assert Official.objects.get(user__username="kadpupr").agency.slug == "dpupr"
+    assert Reply.objects.exclude(official_title="").exists()
