@@ -10,6 +10,7 @@ urlpatterns = [
     path("notifikasi/", include("notify.urls")),
     path("ruang/", include("chat.urls")),
     path("moderasi/", include("moderation.urls")),
+    path("aspirasi/", include("forum.urls")),
     path("", include("ops.urls")),
     path("", include("frontend.urls")),
 ]

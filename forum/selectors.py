@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from common.errors import NOT_FOUND, AppError
 from forum import rules
-from forum.models import Aspiration, Category, Follow, Reply, Status, Support, TimelineEntry
+from forum.models import Aspiration, Category, Follow, Reply, ReplyRevision, Status, Support, TimelineEntry
 from officials.selectors import agency_ids_of
 
 SORTS = ("newest", "supported", "overdue")
@@ -104,6 +104,15 @@ def thread(*, aspiration: Aspiration) -> list[Reply]:
 
     walk(None)
     return ordered
+
+
+def revisions(*, replies: list[Reply]) -> dict[int, list[ReplyRevision]]:
+    """The earlier texts of edited replies, oldest first, by reply id."""
+    by_reply: dict[int, list[ReplyRevision]] = {}
+    edited = [reply.pk for reply in replies if reply.edited_at is not None and reply.is_shown]
+    for revision in ReplyRevision.objects.filter(reply_id__in=edited).order_by("pk"):
+        by_reply.setdefault(revision.reply_id, []).append(revision)
+    return by_reply
 
 
 def timeline(*, aspiration: Aspiration) -> list[TimelineEntry]:

@@ -7,14 +7,16 @@ brings the records back to this state (idempotent).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.choices import CitizenCategory, Kecamatan, Role
 from accounts.services import user_provision
 from chat.services import room_upsert
-from officials.models import AgencyKind
-from officials.services import agency_upsert
+from officials.models import Agency, AgencyKind
+from officials.services import agency_upsert, official_upsert
 
 # (slug, name, short name, kind)
 AGENCIES = [
@@ -98,5 +100,147 @@ def seed_demo(*, password: str) -> dict[str, int]:
     for position, (slug, name, short_name, _kind) in enumerate(AGENCIES, start=10):
         room_upsert(slug=slug, title=f"Ruang {short_name}", position=position,
                     description=f"Tanya jawab dengan {name}.")
+    for account in ACCOUNTS:
+        if account.role == Role.OFFICIAL:
+            agency = Agency.objects.filter(slug=account.agency).first() if account.agency else None
+            official_upsert(user=users[account.username], title=account.title, agency=agency)
+    aspirations = _seed_forum(users)
     return {"accounts": len(ACCOUNTS), "agencies": len(AGENCIES), "kecamatan": len(Kecamatan),
-            "rooms": 3 + len(AGENCIES)}
+            "rooms": 3 + len(AGENCIES), "aspirations": aspirations}
+
+
+# --- the aspiration forum -------------------------------------------------------------------
+#: Each category's default agency (public order: Satpol PP when the regency has one, else the Setda).
+CATEGORY_AGENCIES = {
+    "jalan-infrastruktur": "dpupr", "kesehatan": "dinkes", "pendidikan": "disdikbud", "adminduk": "disdukcapil",
+    "bansos": "dinsos", "lingkungan": "dlh", "ketertiban": ("satpolpp", "setda"), "lainnya": "setda",
+}
+
+
+@dataclass(frozen=True)
+class DemoAspiration:
+    title: str
+    body: str
+    author: str
+    category: str
+    kecamatan: str
+    #: The path through the lifecycle: (status, actor, agency slug or "", reason).
+    steps: tuple = ()
+    privacy: str | None = None
+    desa: str = ""
+    #: Calendar days the whole story is moved back (the demo only).
+    days_ago: int = 0
+    #: Replies: (author, text, official answer?).
+    replies: tuple = ()
+    rating: tuple | None = None
+    supporters: tuple = ()
+
+
+VERIFY = ("verified", "moderator", "", "")
+
+
+def _forward(agency: str) -> tuple:
+    return ("forwarded", "moderator", agency, "")
+
+
+DEMO_ASPIRATIONS = [
+    DemoAspiration(
+        "Jalan Pati–Tayu berlubang di Desa Bulumanis", "Lubang besar di **jalan provinsi** dekat SD Bulumanis "
+        "Lor membahayakan pengendara motor, terutama malam hari.", "warga2", "jalan-infrastruktur",
+        Kecamatan.MARGOYOSO, desa="Bulumanis Lor", steps=(VERIFY, _forward("dpupr")), days_ago=20,
+        supporters=("warga1", "warga3", "warga4")),
+    DemoAspiration(
+        "Lampu penerangan jalan mati di Jalan Juwana–Rembang", "Sudah dua minggu lampu jalan mati sepanjang 500 "
+        "meter. Mohon segera diperbaiki.", "warga1", "jalan-infrastruktur", Kecamatan.JUWANA,
+        steps=(VERIFY, _forward("dpupr"), ("answered", "kadpupr", "", "")),
+        replies=(("kadpupr", "Terima kasih. Tim kami menjadwalkan penggantian lampu pekan ini.", True),
+                 ("warga1", "Terima kasih, kami tunggu.", False)), days_ago=6, supporters=("warga2",)),
+    DemoAspiration(
+        "Sekolah dasar kekurangan guru kelas", "SD Negeri 2 Kayen hanya punya 4 guru untuk 6 kelas.", "warga3",
+        "pendidikan", Kecamatan.KAYEN,
+        steps=(VERIFY, _forward("disdikbud"), ("answered", "kadisdik", "", ""), ("done", "warga3", "", "")),
+        replies=(("kadisdik", "Dua guru PPPK ditempatkan di SD Negeri 2 Kayen mulai bulan depan.", True),),
+        rating=(5, "Cepat dan jelas, terima kasih."), days_ago=30),
+    DemoAspiration(
+        "Sampah menumpuk di pasar Tayu", "Tumpukan sampah di sisi timur Pasar Tayu tidak diangkut sejak Senin.",
+        "warga2", "lingkungan", Kecamatan.TAYU,
+        steps=(VERIFY, _forward("setda"), ("answered", "sekda", "", ""), ("done", "warga2", "", "")),
+        replies=(("sekda", "DLH sudah mengangkut sampah dan menambah jadwal pengangkutan.", True),),
+        rating=(3, "Sudah diangkut, tapi menumpuk lagi."), days_ago=25),
+    DemoAspiration(
+        "Antrean layanan puskesmas terlalu lama", "Saya menunggu 4 jam di puskesmas. Nomor HP saya 0812-3456-7890 "
+        "bila perlu konfirmasi.", "warga4", "kesehatan", Kecamatan.SUKOLILO, steps=(VERIFY, _forward("dinkes")),
+        days_ago=15),
+    DemoAspiration(
+        "Bantuan sosial belum cair", "Keluarga kami terdaftar DTKS tetapi bantuan belum diterima tiga bulan.",
+        "warga1", "bansos", Kecamatan.JUWANA, privacy="anonymous", steps=(VERIFY,), days_ago=1),
+    DemoAspiration(
+        "Akta kelahiran belum jadi", "Pengajuan akta kelahiran anak saya sudah sebulan belum selesai.", "warga5",
+        "adminduk", Kecamatan.PATI),
+    DemoAspiration(
+        "Balapan liar di alun-alun setiap malam Minggu", "Mohon penertiban balapan liar yang mengganggu warga.",
+        "warga4", "ketertiban", Kecamatan.PATI, steps=(("rejected", "moderator", "", "Sudah ditangani di "
+                                                         "aspirasi lain tentang balapan liar."),)),
+    DemoAspiration(
+        "Usulan taman baca di balai desa", "Kami mengusulkan taman baca di balai Desa Gembong.", "warga3",
+        "lainnya", Kecamatan.GEMBONG, privacy="anonymous", steps=(VERIFY, _forward("setda")), days_ago=2),
+]
+
+
+def _seed_forum(users: dict) -> int:
+    """The demo's aspirations, one in each status, written through the forum's
+    services; each is created once (found again by its title)."""
+    from forum import services as forum
+    from forum.models import ASPIRATION_TARGET, HELD_QUEUE, Aspiration, Category, TimelineEntry
+    from moderation.models import ItemStatus, QueueItem
+
+    for slug, agency_slug in CATEGORY_AGENCIES.items():
+        category = Category.objects.filter(slug=slug).first()
+        choices = agency_slug if isinstance(agency_slug, tuple) else (agency_slug,)
+        agency = next(filter(None, (Agency.objects.filter(slug=choice).first() for choice in choices)), None)
+        if category is not None and category.agency_id != (agency.pk if agency else None):
+            forum.category_set_agency(category=category, agency=agency)
+    for demo in DEMO_ASPIRATIONS:
+        author = users[demo.author]
+        if Aspiration.objects.filter(author=author, title=demo.title).exists():
+            continue
+        category = Category.objects.filter(slug=demo.category).first()
+        if category is None:
+            continue
+        aspiration = forum.aspiration_submit(author=author, title=demo.title, body=demo.body, category=category,
+                                             kecamatan=demo.kecamatan, desa=demo.desa, privacy=demo.privacy)
+        for to_status, actor, agency_slug, reason in demo.steps:
+            forum.status_change(actor=users[actor], aspiration_id=aspiration.pk, to_status=to_status, reason=reason,
+                                agency=Agency.objects.filter(slug=agency_slug).first() if agency_slug else None)
+            if to_status in ("verified", "rejected"):
+                # Decided here, not in the console: close its review item so the
+                # console does not offer it again (the demo only).
+                QueueItem.objects.filter(queue=HELD_QUEUE, target_kind=ASPIRATION_TARGET, target_id=aspiration.pk,
+                                         status=ItemStatus.PENDING).update(
+                    status=ItemStatus.APPROVED if to_status == "verified" else ItemStatus.REJECTED,
+                    decided_by=users["moderator"], decided_at=timezone.now())
+            if to_status == "forwarded":
+                for author_name, text, official in demo.replies:
+                    if official:
+                        forum.reply_post(user=users[author_name], aspiration_id=aspiration.pk, body=text)
+        for author_name, text, official in demo.replies:
+            if not official:
+                forum.reply_post(user=users[author_name], aspiration_id=aspiration.pk, body=text)
+        for supporter in demo.supporters:
+            forum.support_toggle(user=users[supporter], aspiration_id=aspiration.pk)
+        if demo.rating:
+            forum.aspiration_rate(user=author, aspiration_id=aspiration.pk, rating=demo.rating[0],
+                                  comment=demo.rating[1])
+        if demo.days_ago:
+            # The demo alone moves its stories back in time, directly in the
+            # table (no service sets a past date): the deadlines move with
+            # them, so some are overdue. Everything else went through services.
+            shift = timedelta(days=demo.days_ago)
+            row = Aspiration.objects.get(pk=aspiration.pk)
+            fields = {name: getattr(row, name) - shift for name in (
+                "created_at", "due_at", "verified_at", "first_response_at", "answered_at", "done_at")
+                if getattr(row, name) is not None}
+            Aspiration.objects.filter(pk=row.pk).update(**fields)
+            for entry in TimelineEntry.objects.filter(aspiration=row):
+                TimelineEntry.objects.filter(pk=entry.pk).update(created_at=entry.created_at - shift)
+    return Aspiration.objects.filter(title__in=[demo.title for demo in DEMO_ASPIRATIONS]).count()

@@ -50,7 +50,7 @@ def test_a_moderator_sees_the_queues_reasons_and_shortcuts(client):
     response = client.get(reverse("moderation:console"), HTTP_ACCEPT_LANGUAGE="id")
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'data-queue="chat"' in html and 'data-queue="reports"' in html
+    assert 'data-queue="chat"' in html and 'data-queue="forum"' in html and 'data-queue="reports"' in html
     assert 'data-queue="escalated"' not in html  # administrators only
     first = RejectReason.objects.filter(active=True).first()
     assert f'<option value="{first.code}">{first.label_id}</option>' in html
@@ -58,7 +58,7 @@ def test_a_moderator_sees_the_queues_reasons_and_shortcuts(client):
     assert '<script type="module" src="/static/frontend/js/console.js">' in html
     config = json_script(response, "console-config")
     assert config["me"] == "moderator"
-    assert set(config["queues"]) == {"chat", "reports"}
+    assert list(config["queues"]) == ["chat", "forum", "reports"]  # held content first, then reports
     assert config["stats"]["chat"] == {"pending": 0, "oldest_age": None}
     assert config["urls"]["claim"] == reverse("moderation:claim")
     assert config["strings"]["errors"]["already_decided"]
