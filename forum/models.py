@@ -100,8 +100,10 @@ class Aspiration(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["published", "status", "-created_at"], name="forum_asp_list_idx"),
-            models.Index(fields=["published", "-supports"], name="forum_asp_support_idx"),
-            models.Index(fields=["status", "due_at"], name="forum_asp_due_idx"),
+            # The list's orders: walked in order, filtered by visibility, stopped
+            # after a page (bench/forum.py measures them).
+            models.Index(fields=["-supports", "-created_at"], name="forum_asp_support_idx"),
+            models.Index(fields=["due_at", "created_at"], name="forum_asp_due_idx"),
             models.Index(fields=["agency", "status", "due_at"], name="forum_asp_agency_idx"),
             models.Index(fields=["category", "kecamatan"], name="forum_asp_place_idx"),
         ]
