@@ -218,7 +218,10 @@ def sanction_lift(request, pk: int):
 @require_GET
 @api
 def item_detail(request, pk: int):
-    return JsonResponse({"item": selectors.item_context(item=get_object_or_404(QueueItem, pk=pk))})
+    """An item's context; an escalated one for administrators only (``forbidden``)."""
+    item = get_object_or_404(QueueItem, pk=pk)
+    services.require_may_see(moderator=request.user, item=item)
+    return JsonResponse({"item": selectors.item_context(item=item)})
 
 
 AUDIT_COLUMNS = ("time", "actor", "action", "target", "subject", "reason")
