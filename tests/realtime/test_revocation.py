@@ -45,7 +45,7 @@ async def test_a_password_change_closes_every_listening_socket_of_the_user(room,
     assert await bob.ping() is not None
     # The old session cannot come back either.
     again = await connect(client=browsers[0].client)
-    assert (await again.request({"type": "join", "topic": "notify.%d" % alice.pk, "ref": "n"}))["code"] == "forbidden"
+    assert (await again.request({"type": "join", "topic": f"notify.{alice.pk}", "ref": "n"}))["code"] == "forbidden"
 
 
 async def test_the_browser_that_changed_the_password_reconnects_with_its_new_session(make_user, connect):
@@ -99,8 +99,8 @@ async def test_a_demoted_moderator_leaves_the_console_at_once_and_keeps_the_rest
     # The console's feed stops for her and goes on for the others; the room
     # (which she may still read) goes on for her.
     await sync_to_async(room_upsert)(slug="bupati", title="Ruang Bupati", premoderated=True)
-    await sync_to_async(message_send)(user=citizen, room_slug="bupati", client_id="6f1c2a8e-0d9b-4a5e-9b1e-3f2a7c9d8e10",
-                                      body="Mohon perhatian")
+    await sync_to_async(message_send)(user=citizen, room_slug="bupati", body="Mohon perhatian",
+                                      client_id="6f1c2a8e-0d9b-4a5e-9b1e-3f2a7c9d8e10")
     arrived = await colleague.recv_until("queue.event")
     assert arrived["event"] == "arrived"
     await assert_quiet(console, 0.5)
@@ -140,8 +140,8 @@ async def test_a_room_made_private_removes_its_guests_at_once(make_room, make_us
     left = await guest.recv_until("left", timeout=AT_ONCE)
     assert (left["topic"], left["code"]) == (ROOM, "forbidden")
     # What is said afterwards reaches the signed-in member, never the guest.
-    await sync_to_async(message_send)(user=alice, room_slug="bupati", client_id="6f1c2a8e-0d9b-4a5e-9b1e-3f2a7c9d8e11",
-                                      body="Hanya untuk warga terdaftar")
+    await sync_to_async(message_send)(user=alice, room_slug="bupati", body="Hanya untuk warga terdaftar",
+                                      client_id="6f1c2a8e-0d9b-4a5e-9b1e-3f2a7c9d8e11")
     assert (await member.recv_until("message"))["message"]["body"] == "Hanya untuk warga terdaftar"
     await assert_quiet(guest, 0.5)
     # The guest's other room is untouched, and the private one refuses it again.
