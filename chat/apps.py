@@ -7,7 +7,7 @@ class ChatConfig(AppConfig):
     verbose_name = _("Chat rooms")
 
     def ready(self):
-        from chat import moderation, notifications
+        from chat import moderation, notifications, signals  # noqa: F401  (signals: connects them)
         from chat.topic import RoomTopic
         from realtime.topics import register
 

@@ -21,12 +21,18 @@ from realtime import ratelimit
 from realtime.errors import RATE_LIMITED
 
 
-async def send_check(user, room: Room) -> None:
-    """Raise ``AppError`` (muted, rate_limited with ``retry_after``) when
-    ``user`` may not send to ``room`` now; otherwise count the send."""
+async def mute_check(user, room: Room) -> None:
+    """Raise ``AppError`` (muted, with ``until``) when ``user`` is muted in
+    ``room`` or everywhere. Sends and edits alike."""
     until = await active_mute_until(user_id=user.pk, scope=room.topic)
     if until is not None:
         raise AppError(MUTED, until=until)
+
+
+async def send_check(user, room: Room) -> None:
+    """Raise ``AppError`` (muted, rate_limited with ``retry_after``) when
+    ``user`` may not send to ``room`` now; otherwise count the send."""
+    await mute_check(user, room)
     if rules.speaks_for_regency(user):
         return
     # Slow mode starts only once the moving window let the message through,

@@ -185,13 +185,16 @@ def _own_visible_message(*, user, room_id: int, seq: int) -> Message:
 
 
 def message_edit(*, user, room_id: int, seq: int, body: str) -> Message:
-    """The author edits within ``CHAT_EDIT_WINDOW_SECONDS``; the old text is
+    """The author edits within ``CHAT_EDIT_WINDOW_SECONDS``, where they may
+    post now (a closed room, a read-only one for citizens: refused as a send
+    is; the mute is checked before, ``checks.mute_check``); the old text is
     kept as a revision. Emits ``message.updated`` after commit."""
     text = rules.clean_body(body)
     with transaction.atomic():
         message = _own_visible_message(user=user, room_id=room_id, seq=seq)
         if message.author_id != user.pk:
             raise AppError(FORBIDDEN, _("Only the author may edit a message."))
+        rules.check_can_post(message.room, user)
         if timezone.now() - message.created_at > timedelta(seconds=settings.CHAT_EDIT_WINDOW_SECONDS):
             raise AppError(EDIT_WINDOW)
         if text == message.body:

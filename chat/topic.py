@@ -88,6 +88,8 @@ class RoomTopic(TopicKind):
 
     async def on_edit(self, grant: RoomGrant, user, frame) -> dict:
         seq = frame.required_id("id")
+        if user.is_authenticated:
+            await checks.mute_check(user, grant.room)  # as a send; the room's state is checked by the edit
         await db_async(services.message_edit)(user=user, room_id=grant.room_id, seq=seq, body=frame.text("body"))
         return {"type": "ack", "status": "updated", "id": seq, "client_id": None, "reason": None}
 

@@ -23,4 +23,5 @@ register_details({
 
 #: Moderation's "forbidden" says who may act.
 ONLY_MODERATORS = _("Only moderators may do that.")
+ONLY_ADMINISTRATORS = _("Escalated items are for administrators only.")
 NO_SUCH_ITEM = _("No such item.")

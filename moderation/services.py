@@ -25,6 +25,7 @@ from moderation.errors import (
     INVALID,
     NOT_CLAIMED,
     NOT_FOUND,
+    ONLY_ADMINISTRATORS,
     ONLY_MODERATORS,
     UNKNOWN_REASON,
 )
@@ -102,6 +103,19 @@ def _require_moderator(user) -> None:
         raise AppError(FORBIDDEN, ONLY_MODERATORS)
 
 
+def is_escalated(item: QueueItem) -> bool:
+    """Escalated, or decided after an escalation: the administrators' alone."""
+    return item.status == ItemStatus.ESCALATED or item.stream == ESCALATED
+
+
+def require_may_see(*, moderator, item: QueueItem) -> None:
+    """Moderators see an item's context (its raw text included); an escalated
+    one only administrators (``forbidden``)."""
+    _require_moderator(moderator)
+    if is_escalated(item) and not moderator.is_superuser:
+        raise AppError(FORBIDDEN, ONLY_ADMINISTRATORS)
+
+
 def item_claim_next(*, moderator, queue: str) -> QueueItem | None:
     """Give the next item of ``queue`` to ``moderator`` alone: one idle in
     another moderator's hands past ``MODERATION_CLAIM_TIMEOUT_SECONDS`` first,
@@ -110,7 +124,7 @@ def item_claim_next(*, moderator, queue: str) -> QueueItem | None:
     _require_moderator(moderator)
     if queue == ESCALATED:
         if not moderator.is_superuser:
-            raise AppError(FORBIDDEN, ONLY_MODERATORS)
+            raise AppError(FORBIDDEN, ONLY_ADMINISTRATORS)
     elif get_queue(queue) is None:
         raise AppError(NOT_FOUND)
     stream = streams.stream_name(queue)
@@ -121,7 +135,9 @@ def item_claim_next(*, moderator, queue: str) -> QueueItem | None:
         entry_id, item_id, delivered = entry
         with transaction.atomic():
             item = QueueItem.objects.select_for_update().filter(pk=item_id).first()
-            if item is None or not item.is_open or (item.stream_id and item.stream_id != entry_id):
+            if item is None or not item.is_open or (item.stream_id and item.stream_id != entry_id) \
+                    or (queue != ESCALATED and is_escalated(item)):
+                # (An escalated item's old entry, before its new one is recorded.)
                 # Decided meanwhile, or a stale copy left by a reconcile.
                 transaction.on_commit(lambda e=entry_id: streams.done(stream, e))
                 continue
@@ -170,7 +186,7 @@ def item_decide(*, moderator, item_id: int, action: str, reason_code: str = "", 
         if not item.is_open:
             raise AppError(ALREADY_DECIDED)
         if item.status == ItemStatus.ESCALATED and not moderator.is_superuser:
-            raise AppError(FORBIDDEN, ONLY_MODERATORS)
+            raise AppError(FORBIDDEN, ONLY_ADMINISTRATORS)
         if item.claimed_by_id != moderator.pk:
             raise AppError(NOT_CLAIMED)
         reason_label = ""

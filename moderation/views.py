@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.choices import Role
 from accounts.models import User
+from common import pii
 from common.errors import AppError, all_details
 from common.http import error_response, json_errors
 from moderation import selectors, services
@@ -218,7 +219,10 @@ def sanction_lift(request, pk: int):
 @require_GET
 @api
 def item_detail(request, pk: int):
-    return JsonResponse({"item": selectors.item_context(item=get_object_or_404(QueueItem, pk=pk))})
+    """An item's context; an escalated one for administrators only (``forbidden``)."""
+    item = get_object_or_404(QueueItem, pk=pk)
+    services.require_may_see(moderator=request.user, item=item)
+    return JsonResponse({"item": selectors.item_context(item=item)})
 
 
 AUDIT_COLUMNS = ("time", "actor", "action", "target", "subject", "reason")
@@ -228,9 +232,11 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _audit_rows(entries):
+    """The page's and the CSV's rows; the free text (``reason``: notes typed
+    by moderators) with personal data masked, as everywhere else."""
     for entry in entries:
         yield (entry.created_at.isoformat(), entry.actor.username if entry.actor else "system", entry.action,
-               entry.target, entry.subject.username if entry.subject else "", entry.reason)
+               entry.target, entry.subject.username if entry.subject else "", pii.mask(entry.reason))
 
 
 @login_required

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from common import pii
 from notify.models import Channel
 
 
@@ -38,8 +39,18 @@ def all_kinds() -> list[NotificationKind]:
     return list(_kinds.values())
 
 
+def masked(params: dict) -> dict:
+    """``params`` with personal data masked in every string (``common.pii``):
+    the one path every notification's text takes, whichever domain sent it
+    and whoever wrote the text (officials' messages are never screened)."""
+    return {name: pii.mask(value) if isinstance(value, str) else value for name, value in params.items()}
+
+
 def render(kind_key: str, params: dict, language: str | None = None) -> str:
-    """The notification's sentence in ``language`` (default: the active one)."""
+    """The notification's sentence in ``language`` (default: the active one),
+    personal data masked: the live frame, the inbox and the e-mail digest all
+    show this."""
+    params = masked(params)
     kind = _kinds.get(kind_key)
     with translation.override(language) if language else nullcontext():
         if kind is None:

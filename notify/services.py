@@ -19,7 +19,7 @@ from accounts.models import User
 from common.errors import FORBIDDEN, INVALID, AppError
 from common.jobs import enqueue_on_commit
 from notify import selectors
-from notify.kinds import get_kind
+from notify.kinds import get_kind, masked
 from notify.models import Announcement, Channel, Notification, NotificationPreference
 from notify.serializers import notification_frames, notification_to_wire
 from realtime.events import event_message, localized_event, publish_if_online_on_commit, publish_many_on_commit
@@ -46,13 +46,14 @@ def notification_send(
     commit. Returns the stored notifications.
 
     ``params`` are the sentence's parameters (strings); the sentence itself is
-    rendered in each reader's language when shown.
+    rendered in each reader's language when shown. They are stored with
+    personal data masked (and masked again when shown, ``kinds.render``).
     """
     if get_kind(kind) is None:
         raise ValueError(f"unregistered notification kind {kind!r}")
     user_ids = list(dict.fromkeys(int(r) for r in recipients))
     off = selectors.users_who_turned_off(user_ids=user_ids, kind=kind)
-    rows = [Notification(recipient_id=uid, kind=kind, actor=actor, url=url, params=params or {},
+    rows = [Notification(recipient_id=uid, kind=kind, actor=actor, url=url, params=masked(params or {}),
                          announcement=announcement) for uid in user_ids if uid not in off]
     created = Notification.objects.bulk_create(rows, batch_size=BATCH)
     # Pushed after commit to those of them with a tab open then.

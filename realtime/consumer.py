@@ -22,7 +22,7 @@ from common.errors import AppError
 from realtime import presence, topics
 from realtime.auth import RECHECK_S, reload_user, session_hash
 from realtime.errors import INTERNAL, NOT_JOINED, RATE_LIMITED, UNKNOWN_TYPE, error_frame
-from realtime.events import CONTROL, deferred_publish, session_topic, user_topic
+from realtime.events import CLOSE, CONTROL, REAUTHORIZE, deferred_publish, session_topic, user_topic
 from realtime.fanout import get_fanout
 from realtime.language import language_from_scope
 from realtime.local import get_local
@@ -172,6 +172,28 @@ class HubConsumer(AsyncWebsocketConsumer):
             await self.send_frame({"type": "error", "code": "auth_lost", "detail": detail})
             await self.close(CLOSE_AUTH_LOST)
 
+    async def _reauthorize(self, control_topic: str):
+        """Rights changed (a role, a topic's audience): re-read the user, then
+        ask each topic's kind again — every topic for a control sent to the
+        user or session, else only the topic it came on. A topic now refused
+        is left with an unsolicited ``left`` frame naming why."""
+        if self.closing:
+            return
+        if self.user_id is not None and not await self._still_authorized(force=True):
+            return
+        on = list(self.subs) if control_topic in self.control_topics else [control_topic]
+        for topic in on:
+            sub = self.subs.get(topic)
+            if sub is None:
+                continue
+            try:
+                sub.grant = await sub.kind.join(self.user, sub.key)
+            except AppError as refusal:
+                await self._leave(topic)
+                with translation.override(self.language):
+                    await self.send_frame({"type": "left", "topic": topic, "code": refusal.code,
+                                           "detail": str(refusal.detail)})
+
     async def on_ping(self, frame):
         await self.send_frame(self._reply({"type": "pong"}, frame))
 
@@ -304,8 +326,10 @@ class HubConsumer(AsyncWebsocketConsumer):
 
     async def _forward(self, message: dict):
         if message.get("type") == CONTROL:
-            if message.get("action") == "close":
+            if message.get("action") == CLOSE:
                 await self._close_auth_lost()
+            elif message.get("action") == REAUTHORIZE:
+                await self._reauthorize(message["topic"])
             return
         if message["topic"] in self.control_topics:
             # Events addressed to the user or session themself (a mute).

@@ -190,8 +190,19 @@ def publish_to_user_on_commit(user_id: int, frame: dict) -> None:
     publish_on_commit(user_topic(user_id), frame)
 
 
+#: Control actions (``control_on_commit``): ``close`` ends the sockets with
+#: ``auth_lost`` (4001); ``reauthorize`` makes each socket re-read its user
+#: and ask each topic's kind again whether it may stay (``join``), leaving
+#: with a ``left`` frame the topics it lost. Sent to a user's or a session's
+#: control topic it concerns every topic of the socket; sent to an ordinary
+#: topic (``room.bupati``), only that one.
+CLOSE = "close"
+REAUTHORIZE = "reauthorize"
+
+
 def control_on_commit(topic: str, action: str) -> None:
-    """Send a control action (``close``) to every socket of a control topic."""
+    """Send a control action (``CLOSE``, ``REAUTHORIZE``) to every socket on
+    ``topic`` (a control topic or an ordinary one), after commit."""
     message = {"type": CONTROL, "topic": topic, "action": action}
     transaction.on_commit(lambda: _dispatch([message]), robust=True)
 

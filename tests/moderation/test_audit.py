@@ -85,3 +85,20 @@ def test_a_malformed_date_filter_is_ignored_not_a_server_error():
     for since in ("kemarin", "2025-13-45"):
         rows = _csv(boss, since=since)  # 200, CSV
         assert [row[3] for row in rows[1:]] == ["chat.message:1"], since
+
+
+def test_the_audit_page_and_csv_mask_personal_data_in_notes():
+    """Issue 14 A2: a note typed into a decision or a sanction is shown with
+    personal data masked, on the page and in the export."""
+    from django.test import Client
+
+    boss = admin("boss")
+    services.audit_record(actor=moderator("mod"), action="escalate", target="chat.message:1",
+                          reason="pelapor NIK 3318011203850002, telp 081234567890, siti.aminah@example.id")
+    raw = ("3318011203850002", "081234567890", "siti.aminah@example.id")
+    exported = str(_csv(boss))
+    client = Client()
+    client.force_login(boss)
+    page = client.get(AUDIT).content.decode()
+    for shown in (exported, page):
+        assert "pelapor NIK" in shown and not [r for r in raw if r in shown]

@@ -14,7 +14,7 @@ from moderation.models import AuditEntry, ItemStatus, QueueItem
 from moderation.queues import ESCALATED
 from notify.models import Notification
 from tests.hub import seed_messages
-from tests.moderation.helpers import admin, age_claims, claim, decide, hold, moderator, snapshot, the_room, user
+from tests.moderation.helpers import admin, age_claims, call, claim, decide, hold, moderator, snapshot, the_room, user
 
 
 def test_two_moderators_never_hold_the_same_item():
@@ -187,3 +187,42 @@ def test_only_the_moderator_holding_an_item_may_decide_it():
     status, body = claim(citizen)
     assert (status, body["code"]) == (403, "forbidden")
     assert snapshot() == before
+
+
+def test_an_escalated_item_and_its_raw_text_are_for_administrators_only():
+    """Issue 14 A9: a moderator who is not an administrator cannot read an
+    escalated item (its unmasked text) through the console API, before the
+    decision or after it; a moderator's other items stay readable."""
+    author, ani, budi, boss = user("siti"), moderator("ani"), moderator("budi"), admin("boss")
+    secret = "NIK saya 3318011203850002, telp 081234567890"
+    item = hold(author, secret)
+    other = hold(author, "Pesan biasa")
+    assert claim(ani)[1]["item"]["id"] == item.pk
+    assert decide(ani, item.pk, "escalate", note="data pribadi")[0] == 200
+
+    def detail(who):
+        return call(who, "GET", f"/moderasi/api/item/{item.pk}/")
+
+    for who in (ani, budi):
+        status, body = detail(who)
+        assert (status, body["code"]) == (403, "forbidden") and "3318011203850002" not in str(body)
+    status, body = detail(boss)
+    assert status == 200 and body["item"]["text"] == secret
+    assert call(budi, "GET", f"/moderasi/api/item/{other.pk}/")[0] == 200
+
+    assert claim(boss, ESCALATED)[1]["item"]["id"] == item.pk
+    assert decide(boss, item.pk, "reject", reason="data-pribadi")[0] == 200
+    status, body = detail(budi)
+    assert (status, body["code"]) == (403, "forbidden"), "still the administrators' after the decision"
+
+
+def test_an_escalated_item_is_never_claimed_from_its_old_queue():
+    """Between an escalation and the recording of its new stream entry, the
+    item's old entry must not hand it (and its raw text) to a moderator."""
+    author, ani = user("siti"), moderator("ani")
+    item = hold(author, "Telp saya 081234567890")
+    # Escalated, its old entry still in the ``chat`` stream, its new one not yet recorded.
+    QueueItem.objects.filter(pk=item.pk).update(status=ItemStatus.ESCALATED, stream=ESCALATED, stream_id="")
+    assert claim(ani) == (200, {"item": None})
+    item.refresh_from_db()
+    assert item.claimed_by is None

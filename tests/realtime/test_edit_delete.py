@@ -125,3 +125,53 @@ async def test_moderator_deletes_anyones_message_citizen_does_not(room, make_use
     assert (await _delete(adm, second))["status"] == "deleted"
     rows = await sync_to_async(list)(Message.objects.order_by("seq").values_list("seq", "deleted_by_id"))
     assert rows == [(first, moderator.pk), (second, admin.pk)]
+
+
+async def test_a_muted_author_cannot_edit(room, make_user, make_room, connect):
+    """Issue 14 A9: a mute stops edits as it stops sends (in that room or everywhere)."""
+    from tests.moderation.helpers import acall
+    from tests.moderation.test_sanctions import SANCTION
+
+    await make_room("tayu", title="Ruang Tayu")
+    siti, mod = await make_user("siti"), await make_user("mod", role=Role.MODERATOR)
+    sock = await connect(siti)
+    await sock.join(ROOM)
+    await sock.join("room.tayu")
+    seq = (await sock.say(ROOM, "Jalan rusak di Juwana"))["id"]
+    other = (await sock.say("room.tayu", "Pasar Tayu sepi"))["id"]
+    status, _body = await acall(mod, "POST", SANCTION, {"user": siti.pk, "kind": "mute", "duration": "10m",
+                                                        "scope": ROOM})
+    assert status == 201
+    await sock.recv_until("sanction")
+    refused = await _edit(sock, seq, "Jalan rusak parah")
+    assert (refused["type"], refused["code"]) == ("error", "muted") and refused["until"]
+    assert (await sync_to_async(Message.objects.get)(room__slug="bupati", seq=seq)).body == "Jalan rusak di Juwana"
+    # the mute is for that room only
+    assert (await sock.recv_ack({"type": "edit", "topic": "room.tayu", "id": other, "body": "Pasar Tayu ramai",
+                                 "ref": "e"}))["status"] == "updated"
+
+
+async def test_no_edits_in_a_closed_room_nor_by_citizens_in_a_read_only_one(room, make_user, connect):
+    """Issue 14 A9: an edit follows the room's state as a send does."""
+    from chat.services import room_upsert
+
+    siti = await make_user("siti")
+    bupati = await make_user("bupati", role=Role.OFFICIAL)
+    citizen, official = await connect(siti), await connect(bupati)
+    for sock in (citizen, official):
+        await sock.join(ROOM)
+    mine = (await citizen.say(ROOM, "Jalan rusak di Juwana"))["id"]
+    theirs = (await official.say(ROOM, "Segera kami tindak lanjuti"))["id"]
+
+    await sync_to_async(room_upsert)(slug="bupati", title="Ruang Bupati", state="read_only")
+    refused = await _edit(citizen, mine, "Jalan rusak parah")
+    assert (refused["type"], refused["code"]) == ("error", "forbidden")
+    assert (await _edit(official, theirs, "Segera kami tindak lanjuti hari ini"))["status"] == "updated"
+
+    await sync_to_async(room_upsert)(slug="bupati", title="Ruang Bupati", state="closed")
+    for sock, seq in ((citizen, mine), (official, theirs)):
+        refused = await _edit(sock, seq, "teks baru")
+        assert (refused["type"], refused["code"]) == ("error", "closed")
+    bodies = await sync_to_async(list)(Message.objects.filter(room__slug="bupati").order_by("seq")
+                                       .values_list("body", flat=True))
+    assert bodies == ["Jalan rusak di Juwana", "Segera kami tindak lanjuti hari ini"]
