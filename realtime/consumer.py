@@ -12,6 +12,7 @@ import logging
 import time
 import uuid
 
+import redis.exceptions
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 from common.errors import AppError
 from realtime import presence, topics
 from realtime.auth import RECHECK_S, reload_user, session_hash
-from realtime.errors import INTERNAL, NOT_JOINED, RATE_LIMITED, UNKNOWN_TYPE, error_frame
+from realtime.errors import INTERNAL, NOT_JOINED, RATE_LIMITED, UNAVAILABLE, UNKNOWN_TYPE, error_frame
 from realtime.events import CONTROL, deferred_publish, session_topic, user_topic
 from realtime.fanout import get_fanout
 from realtime.language import language_from_scope
@@ -39,6 +40,10 @@ CLOSE_TOO_MANY = 4029
 #: Events waiting for a slow socket beyond this are dropped, then re-read from
 #: the database (the socket resyncs by id).
 INBOX_SIZE = 2000
+#: Redis unreachable: the frame is answered ``unavailable`` (retryable), not ``internal``.
+REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+#: What ``unavailable`` tells the client to wait before retrying, in seconds.
+UNAVAILABLE_RETRY_S = 5
 
 
 class HubConsumer(AsyncWebsocketConsumer):
@@ -146,6 +151,9 @@ class HubConsumer(AsyncWebsocketConsumer):
                 await handler(frame)
         except AppError as exc:
             await self.send_frame(error_frame(exc, ref if ref is not None else exc.ref))
+        except REDIS_DOWN:
+            log.warning("hub frame failed: Redis unreachable", exc_info=True)
+            await self.send_frame(error_frame(AppError(UNAVAILABLE, retry_after=UNAVAILABLE_RETRY_S), ref))
         except Exception:
             log.exception("hub frame failed")
             await self.send_frame(error_frame(AppError(INTERNAL), ref))
