@@ -45,23 +45,33 @@ _shutdown_hooked = False
 class SendBuffer:
     """A push producer on one socket's transport: ``full`` while Twisted says
     its buffer is over ``bufferSize``; ``written`` counts what the consumer
-    sent since (reset when the buffer is empty again)."""
+    sent since (reset when the buffer is empty again). It takes the place of
+    the producer the transport had (Twisted's ``HTTPChannel``, which made the
+    connection before the upgrade) and passes every call on to it, so what
+    that one did, it still does."""
 
-    __slots__ = ("full", "written")
+    __slots__ = ("full", "written", "previous")
 
-    def __init__(self) -> None:
+    def __init__(self, previous=None) -> None:
         self.full = False
         self.written = 0
+        self.previous = previous
 
     def pauseProducing(self) -> None:  # noqa: N802 - Twisted's IPushProducer
         self.full = True
+        if self.previous is not None:
+            self.previous.pauseProducing()
 
     def resumeProducing(self) -> None:  # noqa: N802
         self.full = False
         self.written = 0
+        if self.previous is not None:
+            self.previous.resumeProducing()
 
     def stopProducing(self) -> None:  # noqa: N802
         self.full = False
+        if self.previous is not None:
+            self.previous.stopProducing()
 
 
 def daphne_protocol(send):
@@ -79,10 +89,14 @@ def _prepare(protocol) -> SendBuffer | None:
     protocol.failByDrop = False
     _open.add(protocol)
     _hook_shutdown()
-    buffer = SendBuffer()
     try:
-        protocol.registerProducer(buffer, True)
-    except Exception:  # a producer already there, a transport without the interface
+        transport = protocol.transport
+        previous = transport.producer
+        if previous is not None:
+            transport.unregisterProducer()
+        buffer = SendBuffer(previous)
+        transport.registerProducer(buffer, True)
+    except Exception:  # a transport without Twisted's producer interface
         log.warning("cannot watch the send buffer of %r", protocol, exc_info=True)
         return None
     return buffer
@@ -107,7 +121,8 @@ def _going_away():
     for protocol in list(_open):
         if protocol.state == protocol.STATE_OPEN:
             try:
-                protocol.sendClose(code=CLOSE_GOING_AWAY)
+                # sendClose() refuses 1001 from a server; the frame itself is valid.
+                protocol.sendCloseFrame(code=CLOSE_GOING_AWAY, isReply=False)
                 closing += 1
             except Exception:
                 log.warning("going-away close failed for %r", protocol, exc_info=True)

@@ -68,7 +68,7 @@ async def test_repeated_joins_cannot_amplify_replays(room, make_user, connect):
     await sync_to_async(seed_messages)(room, alice, 300)
     guest = await connect(None)
     replayed = 0
-    for n in range(5):
+    for _ in range(5):
         joined, frames = await guest.join(ROOM, since=0)
         assert joined["type"] == "joined", joined
         replayed += sum(f["type"] == "message" for f in frames)
