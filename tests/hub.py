@@ -27,6 +27,8 @@ from common.sanitize import render_text
 from realtime import schema
 
 ORIGIN = (b"origin", b"http://testserver")
+#: Browsers always send it; the origin check compares the Origin with it.
+HOST = (b"host", b"testserver")
 ROOM = "room.bupati"
 
 SCHEMA = schema.core()
@@ -253,7 +255,7 @@ async def open_socket(user=None, origin: tuple = ORIGIN, client: Client | None =
                       peer: str | None = None, headers: list | None = None) -> Socket:
     """``peer``: the TCP peer's address in the scope (``client``), as Daphne
     gives it; ``headers``: more request headers."""
-    headers = [origin, *(headers or [])]
+    headers = [origin, HOST, *(headers or [])]
     if user is not None or client is not None:
         if client is None:
             client = Client()
