@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP goes to Django; WebSockets pass the origin check and
+"""ASGI entry point: HTTP goes to Django; WebSockets pass the origin check (realtime/origin.py) and
 the session/auth stack before reaching the realtime router.
 
 ``get_asgi_application()`` runs before any consumer is imported so that the
@@ -22,15 +22,18 @@ except ConfigError as exc:
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from realtime.daphne import DaphneConnection  # noqa: E402
+from realtime.origin import SameOriginValidator  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
+        # DaphneConnection: close frames and the send buffer (realtime/daphne.py);
+        # SameOriginValidator: scheme, host and port of the Origin (realtime/origin.py).
+        "websocket": DaphneConnection(SameOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        )),
     }
 )

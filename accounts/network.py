@@ -1,5 +1,5 @@
 """The client's network address, for limits per address (sign-in lock-out,
-sign-up throttle).
+sign-up throttle, guest sockets).
 
 The address is the TCP peer's, unless the peer is one of ``TRUSTED_PROXIES``:
 then it comes from that proxy's header (``TRUSTED_PROXY_HEADER``, by default
@@ -29,6 +29,15 @@ def client_address(request) -> str | None:
     in a request made up by a test or a management command)."""
     header = "HTTP_" + settings.TRUSTED_PROXY_HEADER.upper().replace("-", "_")
     return resolve_client_address(request.META.get("REMOTE_ADDR"), request.META.get(header))
+
+
+def scope_client_address(scope) -> str | None:
+    """``client_address`` for an ASGI scope (a WebSocket): the same rule, from
+    the scope's ``client`` and headers."""
+    client = scope.get("client")
+    header = settings.TRUSTED_PROXY_HEADER.lower().encode("latin1")
+    values = [value.decode("latin1") for name, value in scope.get("headers") or () if name == header]
+    return resolve_client_address(client[0] if client else None, ",".join(values) or None)
 
 
 def resolve_client_address(peer: str | None, forwarded: str | None) -> str | None:

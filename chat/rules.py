@@ -50,9 +50,15 @@ def check_can_post(room: Room, user) -> None:
         raise refusal
 
 
+#: Bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+#: U+2066–U+2069): they reorder what a reader sees ("Trojan Source"), so a
+#: message could show another text than the one moderated and masked.
+BIDI_CONTROLS = frozenset(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+
+
 def clean_body(body: str) -> str:
     """Trimmed text of 1..CHAT_MAX_BODY characters, without control characters
-    other than line breaks and tabs."""
+    other than line breaks and tabs, and without bidirectional controls."""
     text = body.replace("\r\n", "\n").strip()
     if not text:
         raise AppError(INVALID, _("The message is empty."))
@@ -61,4 +67,6 @@ def clean_body(body: str) -> str:
     if any((ord(ch) < 32 and ch not in "\n\t") or 0x7F <= ord(ch) < 0xA0 or 0xD800 <= ord(ch) < 0xE000
            for ch in text):
         raise AppError(INVALID, _("The message contains control characters."))
+    if not BIDI_CONTROLS.isdisjoint(text):
+        raise AppError(INVALID, _("The message contains text-direction control characters."))
     return text

@@ -19,6 +19,8 @@ FORBIDDEN = "forbidden"
 NOT_FOUND = "not_found"
 RATE_LIMITED = "rate_limited"
 INTERNAL = "internal"
+#: A dependency (Redis) is down for now: retry after ``retry_after`` seconds.
+UNAVAILABLE = "unavailable"
 
 _details: dict[str, object] = {
     INVALID: _("The request is not valid."),
@@ -26,9 +28,11 @@ _details: dict[str, object] = {
     NOT_FOUND: _("Not found."),
     RATE_LIMITED: _("Too many requests; wait a moment."),
     INTERNAL: _("Something went wrong on our side; please try again."),
+    UNAVAILABLE: _("The service is briefly unavailable; trying again shortly."),
 }
 
-_status: dict[str, int] = {INVALID: 400, FORBIDDEN: 403, NOT_FOUND: 404, RATE_LIMITED: 429, INTERNAL: 500}
+_status: dict[str, int] = {INVALID: 400, FORBIDDEN: 403, NOT_FOUND: 404, RATE_LIMITED: 429, INTERNAL: 500,
+                          UNAVAILABLE: 503}
 
 
 def register_details(details: dict[str, object], statuses: dict[str, int] | None = None) -> None:

@@ -12,21 +12,25 @@ import logging
 import time
 import uuid
 
+import redis.exceptions
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.network import scope_client_address
 from common.errors import AppError
 from realtime import presence, topics
 from realtime.auth import RECHECK_S, reload_user, session_hash
-from realtime.errors import INTERNAL, NOT_JOINED, RATE_LIMITED, UNKNOWN_TYPE, error_frame
+from realtime.daphne import SCOPE_KEY as SEND_BUFFER
+from realtime.errors import INTERNAL, NOT_JOINED, RATE_LIMITED, UNAVAILABLE, UNKNOWN_TYPE, error_frame
 from realtime.events import CLOSE, CONTROL, REAUTHORIZE, deferred_publish, session_topic, user_topic
 from realtime.fanout import get_fanout
 from realtime.language import language_from_scope
 from realtime.local import get_local
 from realtime.protocol import CORE_TYPES, encode, parse_frame, schema_refusal, unknown_type
+from realtime.ratelimit import MovingWindow
 from realtime.sequence import GAP, SEND
 
 log = logging.getLogger(__name__)
@@ -35,10 +39,20 @@ log = logging.getLogger(__name__)
 _SLOW = object()
 
 CLOSE_AUTH_LOST = 4001
+#: The client does not read what it is sent (HUB_MAX_BUFFERED_BYTES waiting):
+#: reconnect and resume by id.
+CLOSE_TOO_SLOW = 4008
+#: Too many sockets for this account, or guest sockets for this address.
 CLOSE_TOO_MANY = 4029
+#: Policy violation: the client kept sending frames after it was told to wait.
+CLOSE_FLOODING = 1008
 #: Events waiting for a slow socket beyond this are dropped, then re-read from
 #: the database (the socket resyncs by id).
 INBOX_SIZE = 2000
+#: Redis unreachable: the frame is answered ``unavailable`` (retryable), not ``internal``.
+REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+#: What ``unavailable`` tells the client to wait before retrying, in seconds.
+UNAVAILABLE_RETRY_S = 5
 
 
 class HubConsumer(AsyncWebsocketConsumer):
@@ -71,20 +85,31 @@ class HubConsumer(AsyncWebsocketConsumer):
         self.control_topics: list[str] = []
         self.pump: asyncio.Task | None = None
         self.closing = False
+        self.guest_address: str | None = None
+        #: Under Daphne: whether the transport's buffer is full (realtime/daphne.py).
+        self.send_buffer = self.scope.get(SEND_BUFFER)
+        self.too_slow = False
+        #: Frames this socket may send, replayed messages it may ask for.
+        self.frames = MovingWindow(settings.HUB_FRAME_RATE_COUNT, settings.HUB_FRAME_RATE_SECONDS)
+        self.refused = MovingWindow(settings.HUB_FRAME_RATE_COUNT, settings.HUB_FRAME_RATE_SECONDS)
+        self.replays = MovingWindow(settings.HUB_REPLAY_RATE_COUNT, settings.HUB_REPLAY_RATE_SECONDS)
         if self.user_id is not None:
             limit = settings.HUB_MAX_SOCKETS_PER_USER
             if not await presence.connection_open(self.user_id, self.connection_id, limit):
                 self.user_id = None  # nothing was counted for this socket
-                await self.accept()
                 with translation.override(self.language):
-                    refusal = AppError(RATE_LIMITED, _("Too many open connections for this account; close other tabs."),
-                                       retry_after=30)
-                await self.send_frame(error_frame(refusal, None))
-                await self.close(CLOSE_TOO_MANY)
+                    await self._refuse(_("Too many open connections for this account; close other tabs."))
                 return
             self.control_topics.append(user_topic(self.user_id))
             if (digest := session_hash(self.session_key)) is not None:
                 self.control_topics.append(session_topic(digest))
+        elif (address := scope_client_address(self.scope)) is not None:
+            limit = settings.HUB_MAX_GUEST_SOCKETS_PER_ADDRESS
+            if not await presence.guest_open(address, self.connection_id, limit):
+                with translation.override(self.language):
+                    await self._refuse(_("Too many open connections from your network; close other tabs."))
+                return
+            self.guest_address = address
         fanout = get_fanout()
         for topic in self.control_topics:
             await fanout.subscribe(topic, self)
@@ -94,6 +119,15 @@ class HubConsumer(AsyncWebsocketConsumer):
         get_local().add(self)
         self.pump = asyncio.get_running_loop().create_task(self._pump())
         await self._auto_join()
+
+    async def _refuse(self, detail: str):
+        """Over a socket limit: say so, close with 4029. Nothing was counted,
+        and frames that arrive before the close are ignored (``closing``), so
+        the socket never joins anything nor counts as present."""
+        self.closing = True
+        await self.accept()
+        await self.send_frame(error_frame(AppError(RATE_LIMITED, detail, retry_after=30), None))
+        await self.close(CLOSE_TOO_MANY)
 
     async def _auto_join(self):
         """Join the topics every socket of this user is on without asking."""
@@ -112,6 +146,8 @@ class HubConsumer(AsyncWebsocketConsumer):
         self.closing = True
         if not hasattr(self, "subs"):
             return
+        if self.guest_address is not None:
+            await presence.guest_close(self.guest_address, self.connection_id)
         if self.pump is not None:
             self.pump.cancel()
         fanout = get_fanout()
@@ -130,10 +166,24 @@ class HubConsumer(AsyncWebsocketConsumer):
             await self._receive(text_data, bytes_data)
 
     async def _receive(self, text_data, bytes_data):
+        if self.closing:
+            return  # refused or closing: nothing more is handled (nor counted)
+        now = time.monotonic()
+        refusal = None
+        if (wait := self.frames.hit(now)) is not None:
+            if self.refused.hit(now) is not None:
+                # As many frames again after being told to wait: a flood.
+                log.info("hub socket closed for flooding (%s)", self.guest_address or f"user {self.user_id}")
+                self.closing = True
+                await self.close(CLOSE_FLOODING)
+                return
+            refusal = AppError(RATE_LIMITED, _("Too many frames; slow down."), retry_after=wait)
         ref = None
         try:
             frame = parse_frame(text_data, bytes_data)
             ref = frame.ref
+            if refusal is not None:
+                raise refusal
             if not await self._still_authorized():
                 return
             if frame.type in CORE_TYPES:
@@ -146,6 +196,9 @@ class HubConsumer(AsyncWebsocketConsumer):
                 await handler(frame)
         except AppError as exc:
             await self.send_frame(error_frame(exc, ref if ref is not None else exc.ref))
+        except REDIS_DOWN:
+            log.warning("hub frame failed: Redis unreachable", exc_info=True)
+            await self.send_frame(error_frame(AppError(UNAVAILABLE, retry_after=UNAVAILABLE_RETRY_S), ref))
         except Exception:
             log.exception("hub frame failed")
             await self.send_frame(error_frame(AppError(INTERNAL), ref))
@@ -197,10 +250,20 @@ class HubConsumer(AsyncWebsocketConsumer):
     async def on_ping(self, frame):
         await self.send_frame(self._reply({"type": "pong"}, frame))
 
+    def _check_replay_budget(self) -> float:
+        """Joins and history replay stored messages: refused once this
+        socket's budget of replayed messages for the window is spent (so
+        repeated joins cannot amplify a few bytes into megabytes)."""
+        now = time.monotonic()
+        if (wait := self.replays.wait(now)) is not None:
+            raise AppError(RATE_LIMITED, _("Too much history asked for; wait a moment."), retry_after=wait)
+        return now
+
     async def on_join(self, frame):
         topic = frame.topic()
         since = frame.optional_id("since")
         since_rev = frame.optional_id("since_rev")
+        asked_at = self._check_replay_budget()
         kind, key = topics.resolve(topic)
         grant = await kind.join(self.user, key)
         sub = self.subs.get(topic)
@@ -216,6 +279,7 @@ class HubConsumer(AsyncWebsocketConsumer):
         else:
             sub.grant = grant
         replay = await kind.replay(grant, self.user, since, since_rev)
+        self.replays.add(asked_at, len(replay.frames))
         joined = {"type": "joined", "topic": topic, "last_id": replay.last_id, "has_more": replay.has_more,
                   **replay.extra}
         joined["presence"] = await presence.count(topic) if kind.presence else 0
@@ -235,7 +299,9 @@ class HubConsumer(AsyncWebsocketConsumer):
     async def on_history(self, frame):
         sub = self._subscription(frame)
         before = frame.required_id("before")
+        asked_at = self._check_replay_budget()
         messages, has_more = await sub.kind.history(sub.grant, self.user, before, frame.limit(50))
+        self.replays.add(asked_at, len(messages))
         await self.send_frame(self._reply(
             {"type": "history", "topic": sub.topic, "messages": messages, "has_more": has_more}, frame))
 
@@ -385,3 +451,20 @@ class HubConsumer(AsyncWebsocketConsumer):
 
     async def send_frame(self, frame: dict):
         await self.send(text_data=encode(frame))
+
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        """Every frame to the client goes through here. While the transport
+        says its buffer is full (the client is not reading), count what is
+        written; past ``HUB_MAX_BUFFERED_BYTES`` close with 4008 (the client
+        reconnects and resumes by id) and send nothing more."""
+        buffer = self.send_buffer
+        if buffer is not None and buffer.full:
+            if self.too_slow:
+                return
+            buffer.written += len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
+            if buffer.written > settings.HUB_MAX_BUFFERED_BYTES:
+                self.too_slow = self.closing = True
+                log.warning("hub socket closed: the client reads too slowly (%d bytes waiting)", buffer.written)
+                await self.close(CLOSE_TOO_SLOW)
+                return
+        await super().send(text_data, bytes_data, close)

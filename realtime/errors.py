@@ -5,14 +5,23 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from common.errors import FORBIDDEN, INTERNAL, INVALID, NOT_FOUND, RATE_LIMITED, AppError, register_details
+from common.errors import (
+    FORBIDDEN,
+    INTERNAL,
+    INVALID,
+    NOT_FOUND,
+    RATE_LIMITED,
+    UNAVAILABLE,
+    AppError,
+    register_details,
+)
 
 UNKNOWN_TYPE = "unknown_type"
 TOO_LARGE = "too_large"
 NOT_JOINED = "not_joined"
 
-__all__ = ["FORBIDDEN", "INTERNAL", "INVALID", "NOT_FOUND", "NOT_JOINED", "RATE_LIMITED", "TOO_LARGE", "UNKNOWN_TYPE",
-           "AppError", "error_frame"]
+__all__ = ["FORBIDDEN", "INTERNAL", "INVALID", "NOT_FOUND", "NOT_JOINED", "RATE_LIMITED", "TOO_LARGE", "UNAVAILABLE",
+           "UNKNOWN_TYPE", "AppError", "error_frame"]
 
 register_details({
     UNKNOWN_TYPE: _("Unknown frame type."),

@@ -83,14 +83,16 @@ class LocalSockets:
         while self.sockets:
             await asyncio.sleep(presence.HEARTBEAT_S)
             try:
-                entries, connections, topics = [], [], set()
+                entries, connections, guests, topics = [], [], [], set()
                 for socket in list(self.sockets):
                     for topic in socket.presence_topics():
                         entries.append((topic, socket.member))
                         topics.add(topic)
                     if socket.user_id:
                         connections.append((socket.user_id, socket.connection_id))
-                await presence.heartbeat(entries, connections)
+                    elif socket.guest_address:
+                        guests.append((socket.guest_address, socket.connection_id))
+                await presence.heartbeat(entries, connections, guests)
                 for topic in topics:
                     # Catches sockets that expired elsewhere (a crashed process).
                     self.schedule_recount(topic)

@@ -5,7 +5,8 @@ scored by when it expires; ``<who>`` is ``u<user id>`` for a signed-in user
 (so several tabs count once) and ``g<connection>`` for a guest. Every server
 process refreshes its own sockets' scores every ``HEARTBEAT_S``; a crashed
 process stops refreshing and its sockets fall out within ``TTL_S``, leaving
-no ghosts. The same scheme counts a user's open sockets across processes.
+no ghosts. The same scheme counts a user's open sockets, and the guest
+sockets of one client address, across processes.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ def _presence_key(topic: str) -> str:
 
 def _connections_key(user_id: int) -> str:
     return key("conns", str(user_id))
+
+
+def _guests_key(address: str) -> str:
+    return key("guests", address)
 
 
 async def enter(topic: str, member_id: str) -> None:
@@ -58,18 +63,31 @@ async def last_broadcast_swap(topic: str, value: int) -> int | None:
 
 async def connection_open(user_id: int, connection: str, limit: int) -> bool:
     """Count a user's socket; ``False`` (and nothing counted) past ``limit``."""
+    return await _open(_connections_key(user_id), connection, limit)
+
+
+async def guest_open(address: str, connection: str, limit: int) -> bool:
+    """Count a guest socket of a client address; ``False`` (nothing counted) past ``limit``."""
+    return await _open(_guests_key(address), connection, limit)
+
+
+async def guest_close(address: str, connection: str) -> None:
+    await get_redis().zrem(_guests_key(address), connection)
+
+
+async def _open(set_key: str, connection: str, limit: int) -> bool:
     client = get_redis()
     now = time.time()
     # Add, then count, in one transaction: sockets connecting at the same
     # moment each see the others (count-then-add let them all pass).
     pipe = client.pipeline(transaction=True)
-    pipe.zremrangebyscore(_connections_key(user_id), 0, now)
-    pipe.zadd(_connections_key(user_id), {connection: now + TTL_S})
-    pipe.zcard(_connections_key(user_id))
-    pipe.expire(_connections_key(user_id), TTL_S * 2)
+    pipe.zremrangebyscore(set_key, 0, now)
+    pipe.zadd(set_key, {connection: now + TTL_S})
+    pipe.zcard(set_key)
+    pipe.expire(set_key, TTL_S * 2)
     _, _, open_now, _ = await pipe.execute()
     if open_now > limit:
-        await client.zrem(_connections_key(user_id), connection)
+        await client.zrem(set_key, connection)
         return False
     return True
 
@@ -78,10 +96,11 @@ async def connection_close(user_id: int, connection: str) -> None:
     await get_redis().zrem(_connections_key(user_id), connection)
 
 
-async def heartbeat(entries: list[tuple[str, str]], connections: list[tuple[int, str]]) -> None:
-    """Refresh the expiry of this process's sockets: ``(topic, member)`` pairs
-    and ``(user id, connection)`` pairs, in one round trip."""
-    if not entries and not connections:
+async def heartbeat(entries: list[tuple[str, str]], connections: list[tuple[int, str]],
+                    guests: list[tuple[str, str]] = ()) -> None:
+    """Refresh the expiry of this process's sockets: ``(topic, member)`` pairs,
+    ``(user id, connection)`` and ``(address, connection)`` pairs, in one round trip."""
+    if not entries and not connections and not guests:
         return
     expires = time.time() + TTL_S
     pipe = get_redis().pipeline(transaction=False)
@@ -90,6 +109,9 @@ async def heartbeat(entries: list[tuple[str, str]], connections: list[tuple[int,
     for user_id, connection in connections:
         pipe.zadd(_connections_key(user_id), {connection: expires})
         pipe.expire(_connections_key(user_id), TTL_S * 2)
+    for address, connection in guests:
+        pipe.zadd(_guests_key(address), {connection: expires})
+        pipe.expire(_guests_key(address), TTL_S * 2)
     await pipe.execute()
 
 

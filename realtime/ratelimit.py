@@ -1,8 +1,11 @@
-"""Rate limits over Redis, through the ``limits`` library (moving window).
+"""Rate limits over Redis, through the ``limits`` library (moving window),
+and one socket's own budgets in memory (``MovingWindow``).
 
 ``limits`` has no token bucket; its moving window of N hits per S seconds
 allows the same bursts (at most N at once) and the same sustained rate (N per
 S), and it is exact across server processes because its state is in Redis.
+A socket lives in one process, so its per-socket budgets (frames, replayed
+messages) need no Redis round trip.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import asyncio
 import math
 import time
 import weakref
+from collections import deque
 
 from django.conf import settings
 from limits import RateLimitItemPerSecond
@@ -54,3 +58,38 @@ async def cooldown_start(seconds: int, *identifiers: str) -> None:
     """Slow mode: a hit was allowed; the next one waits ``seconds``."""
     if seconds > 0:
         await get_redis().set(key("cooldown", *identifiers), 1, ex=seconds)
+
+
+class MovingWindow:
+    """At most ``count`` (weighted) hits in any ``seconds``, in memory.
+
+    Bounded: only allowed hits are kept, so at most ``count`` entries (each
+    of weight ≥ 1). ``now`` is ``time.monotonic()``."""
+
+    __slots__ = ("count", "seconds", "hits", "total")
+
+    def __init__(self, count: int, seconds: float) -> None:
+        self.count, self.seconds = count, seconds
+        self.hits: deque[tuple[float, int]] = deque()
+        self.total = 0
+
+    def wait(self, now: float) -> int | None:
+        """``None`` if a hit is allowed now, else whole seconds until one is."""
+        hits = self.hits
+        while hits and hits[0][0] <= now - self.seconds:
+            self.total -= hits.popleft()[1]
+        if self.total < self.count:
+            return None
+        return max(1, math.ceil(hits[0][0] + self.seconds - now))
+
+    def add(self, now: float, weight: int = 1) -> None:
+        if weight > 0:
+            self.hits.append((now, weight))
+            self.total += weight
+
+    def hit(self, now: float) -> int | None:
+        """Count one hit if allowed (``None``); else the seconds to wait."""
+        wait = self.wait(now)
+        if wait is None:
+            self.add(now)
+        return wait

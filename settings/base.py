@@ -191,6 +191,22 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Balai Warga <noreply@balaiwa
 
 # --- hub and chat --------------------------------------------------------------
 HUB_MAX_SOCKETS_PER_USER = env_int("HUB_MAX_SOCKETS_PER_USER", 20, minimum=1)
+# Guest sockets per client address (accounts/network.py: behind TRUSTED_PROXIES
+# from their header only). Carrier NAT puts many people behind one address.
+HUB_MAX_GUEST_SOCKETS_PER_ADDRESS = env_int("HUB_MAX_GUEST_SOCKETS_PER_ADDRESS", 50, minimum=1)
+# Per socket, a moving window (realtime/ratelimit.py MovingWindow): frames a
+# client may send; beyond, each is answered rate_limited, and as many again
+# refused within the window close the socket (1008).
+HUB_FRAME_RATE_COUNT = env_int("HUB_FRAME_RATE_COUNT", 60, minimum=5)
+HUB_FRAME_RATE_SECONDS = env_int("HUB_FRAME_RATE_SECONDS", 10, minimum=1)
+# Per socket, messages replayed by join and history per window: a join or
+# history asked for once the budget is spent is refused (rate_limited).
+HUB_REPLAY_RATE_COUNT = env_int("HUB_REPLAY_RATE_COUNT", 1000, minimum=200)
+HUB_REPLAY_RATE_SECONDS = env_int("HUB_REPLAY_RATE_SECONDS", 60, minimum=1)
+# Bytes written to a socket while its transport's send buffer is full (the
+# client does not read): beyond, the socket is closed with 4008 and resumes by
+# id when it reconnects. Above the largest join replay (200 messages).
+HUB_MAX_BUFFERED_BYTES = env_int("HUB_MAX_BUFFERED_BYTES", 4 * 1024 * 1024, minimum=65536)
 CHAT_MAX_BODY = env_int("CHAT_MAX_BODY", 2000, minimum=1)
 # A moving window per user per room (realtime/ratelimit.py): CHAT_RATE_COUNT messages per CHAT_RATE_SECONDS.
 CHAT_RATE_COUNT = env_int("CHAT_RATE_COUNT", 5, minimum=1)

@@ -16,6 +16,10 @@ CACHES["default"]["KEY_PREFIX"] = env_str("CHANNEL_PREFIX", "balaitest")  # noqa
 MODERATION_NEW_ACCOUNT_HOLD = 0
 MODERATION_REPEAT_MINUTES = 0
 
+# Tests send frames back to back (the fuzz tests hundreds on one socket); the
+# per-socket frame budget is tested in tests/security with the default.
+HUB_FRAME_RATE_COUNT = 10_000
+
 # Test databases are dropped at the end of the run: a connection kept open in
 # the hub's database thread would block the drop on PostgreSQL.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -42,11 +42,12 @@ def room(transactional_db):
 @pytest.fixture
 async def connect():
     """``await connect(user_or_None)`` -> connected ``Socket``; all closed at the end.
-    ``client=`` reuses a Django test client's session (another tab of the same browser)."""
+    ``client=`` reuses a Django test client's session (another tab of the same browser);
+    ``peer=`` and ``headers=`` as ``open_socket``."""
     opened: list[Socket] = []
 
-    async def open_and_track(user=None, origin: tuple = ORIGIN, client: Client | None = None) -> Socket:
-        socket = await open_socket(user, origin, client)
+    async def open_and_track(user=None, origin: tuple = ORIGIN, client: Client | None = None, **options) -> Socket:
+        socket = await open_socket(user, origin, client, **options)
         opened.append(socket)
         return socket
 

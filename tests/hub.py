@@ -27,6 +27,8 @@ from common.sanitize import render_text
 from realtime import schema
 
 ORIGIN = (b"origin", b"http://testserver")
+#: Browsers always send it; the origin check compares the Origin with it.
+HOST = (b"host", b"testserver")
 ROOM = "room.bupati"
 
 SCHEMA = schema.core()
@@ -249,8 +251,11 @@ def message_ids(frames: list[dict], topic: str = ROOM) -> list[int]:
     return [f["message"]["id"] for f in frames if f["type"] == "message" and f["topic"] == topic]
 
 
-async def open_socket(user=None, origin: tuple = ORIGIN, client: Client | None = None) -> Socket:
-    headers = [origin]
+async def open_socket(user=None, origin: tuple = ORIGIN, client: Client | None = None,
+                      peer: str | None = None, headers: list | None = None) -> Socket:
+    """``peer``: the TCP peer's address in the scope (``client``), as Daphne
+    gives it; ``headers``: more request headers."""
+    headers = [origin, HOST, *(headers or [])]
     if user is not None or client is not None:
         if client is None:
             client = Client()
@@ -258,6 +263,8 @@ async def open_socket(user=None, origin: tuple = ORIGIN, client: Client | None =
         cookie = client.cookies["sessionid"].value
         headers.append((b"cookie", f"sessionid={cookie}".encode()))
     comm = WebsocketCommunicator(application, "/ws/", headers=headers)
+    if peer is not None:
+        comm.scope["client"] = [peer, 50000]
     connected, _ = await comm.connect()
     assert connected
     return Socket(comm, user=user, client=client)

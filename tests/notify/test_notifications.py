@@ -126,7 +126,8 @@ async def _socket_with_cookies(user, cookie: str):
     await sync_to_async(client.force_login)(user)
     session = client.cookies["sessionid"].value
     comm = WebsocketCommunicator(application, "/ws/", headers=[
-        (b"origin", b"http://testserver"), (b"cookie", f"sessionid={session}; {cookie}".encode())])
+        (b"origin", b"http://testserver"), (b"host", b"testserver"),
+        (b"cookie", f"sessionid={session}; {cookie}".encode())])
     connected, _ = await comm.connect()
     assert connected
     return Socket(comm)

@@ -4,11 +4,11 @@ visitor chose English with the switcher (the django_language cookie)."""
 from channels.testing import WebsocketCommunicator
 
 from asgi import application
-from tests.hub import ORIGIN, Socket
+from tests.hub import HOST, ORIGIN, Socket
 
 
 async def _guest(cookie: str | None) -> Socket:
-    headers = [ORIGIN] + ([(b"cookie", cookie.encode())] if cookie else [])
+    headers = [ORIGIN, HOST] + ([(b"cookie", cookie.encode())] if cookie else [])
     comm = WebsocketCommunicator(application, "/ws/", headers=headers)
     connected, _ = await comm.connect()
     assert connected

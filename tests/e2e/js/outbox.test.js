@@ -130,6 +130,22 @@ test("an internal error retries the head, with the same client_id, before anythi
   assertEqual(net.calls[3].frame.body, "kedua", "then the next one");
 });
 
+test("unavailable (Redis down) and unknown codes with retry_after retry the head after retry_after", async () => {
+  for (const code of ["unavailable", "some_future_code"]) {
+    const { outbox, clock, net, events } = makeOutbox();
+    outbox.resume();
+    outbox.add("saat redis mati");
+    await settle();
+    await net.reply({ type: "error", code, detail: "", retry_after: 5 });
+    await clock.advance(4999);
+    assertEqual(net.calls.length, 1, code + ": sends before retry_after");
+    await clock.advance(1);
+    assertEqual(net.calls.length, 2, code + ": sent again after retry_after");
+    assertEqual(net.calls[1].frame.client_id, net.calls[0].frame.client_id, code + ": same client_id");
+    assertEqual(events.filter((e) => e.type === "failed").length, 0, code + ": not failed for good");
+  }
+});
+
 test("a timed-out send goes again with the same client_id", async () => {
   const { outbox, clock, net } = makeOutbox();
   outbox.resume();

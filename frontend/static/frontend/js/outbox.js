@@ -4,8 +4,10 @@
  * One head-of-line queue: only the oldest unanswered entry is in flight or
  * waiting for its retry; the later ones wait behind it, so a message never
  * overtakes an older one of the same tab. A `rate_limited` error delays the
- * whole queue by its `retry_after`; `internal`, `not_joined` and a request
- * that timed out retry the head after a growing delay; a lost connection
+ * whole queue by its `retry_after`; `internal`, `not_joined`, `unavailable`
+ * (Redis down: at least its `retry_after`), any other error that carries a
+ * `retry_after`, and a request that timed out retry the head after a growing
+ * delay; a lost connection
  * pauses the queue until the page says the topic is joined again (resume()).
  * Every try of an entry carries the same `client_id`, so the server stores
  * it at most once however often it goes (and answers a repeat with the same
@@ -23,7 +25,7 @@
 import { Listeners } from "./listeners.js";
 
 // A refusal that passes: the same entry goes again later.
-const RETRY = new Set(["internal", "not_joined", "timeout"]);
+const RETRY = new Set(["internal", "not_joined", "timeout", "unavailable"]);
 const RATE_LIMIT_DEFAULT_S = 5;
 
 /** 1 s, 2 s, 4 s … up to 30 s, each between half and all of that (jitter,
@@ -178,9 +180,10 @@ export class Outbox {
     if (code === "rate_limited") {
       this._delay((Number(reply.retry_after) || RATE_LIMIT_DEFAULT_S) * 1000);
       this.listeners.emit("waiting", { until: this.notBefore });
-    } else if (RETRY.has(code)) {
+    } else if (RETRY.has(code) || reply.retry_after != null) {
+      // A code this page does not know that says when to retry is retryable too.
       this.failures += 1;
-      this._delay(this.retryDelay(this.failures));
+      this._delay(Math.max(this.retryDelay(this.failures), (Number(reply.retry_after) || 0) * 1000));
     } else if (code === "offline" || code === "closed") {
       this.pause();  // the next join resumes
     } else {

@@ -1,0 +1,145 @@
+"""What the hub needs from Daphne's connection that ASGI does not give it.
+
+ASGI's ``send`` never blocks: under Daphne every frame a socket is sent goes
+straight into Twisted's transport buffer, however slowly (or not at all) the
+client reads. And autobahn, under Daphne, ends a connection it must fail (a
+message over ``--websocket-max-message-size``, invalid UTF-8) by dropping the
+TCP connection without a close frame, and nothing sends "going away" when the
+server stops. ``DaphneConnection`` (outermost on the WebSocket route in
+``asgi.py``) reaches Daphne's protocol object for the connection and:
+
+- registers a streaming producer on its transport (``SendBuffer``): Twisted
+  pauses it when the transport holds more than its ``bufferSize`` (64 KiB)
+  unsent, and resumes it once everything is written. The consumer counts the
+  bytes it sends while paused and closes the socket past
+  ``HUB_MAX_BUFFERED_BYTES`` (``realtime/consumer.py:HubConsumer.send``);
+- makes autobahn fail connections with a close frame (``failByDrop = False``):
+  1009 for an oversized message, 1007 for invalid UTF-8;
+- on server shutdown (SIGTERM), sends every open socket a close frame 1001
+  ("going away") and lets them flush before Daphne's reactor stops.
+
+Daphne gives the application ``functools.partial(server.handle_reply,
+protocol)`` as ``send``; that is the only way in. Under another server, or a
+test communicator, there is no protocol: none of this applies, and what
+bounds a socket is its consumer's inbox (``INBOX_SIZE``) — docs/security.md.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import weakref
+
+log = logging.getLogger(__name__)
+
+#: The scope key under which the consumer finds the connection's ``SendBuffer``.
+SCOPE_KEY = "balai.send_buffer"
+#: How long shutdown waits for close frames to be written.
+GOING_AWAY_FLUSH_S = 0.5
+CLOSE_GOING_AWAY = 1001
+
+_open: weakref.WeakSet = weakref.WeakSet()
+_shutdown_hooked = False
+
+
+class SendBuffer:
+    """A push producer on one socket's transport: ``full`` while Twisted says
+    its buffer is over ``bufferSize``; ``written`` counts what the consumer
+    sent since (reset when the buffer is empty again). It takes the place of
+    the producer the transport had (Twisted's ``HTTPChannel``, which made the
+    connection before the upgrade) and passes every call on to it, so what
+    that one did, it still does."""
+
+    __slots__ = ("full", "written", "previous")
+
+    def __init__(self, previous=None) -> None:
+        self.full = False
+        self.written = 0
+        self.previous = previous
+
+    def pauseProducing(self) -> None:  # noqa: N802 - Twisted's IPushProducer
+        self.full = True
+        if self.previous is not None:
+            self.previous.pauseProducing()
+
+    def resumeProducing(self) -> None:  # noqa: N802
+        self.full = False
+        self.written = 0
+        if self.previous is not None:
+            self.previous.resumeProducing()
+
+    def stopProducing(self) -> None:  # noqa: N802
+        self.full = False
+        if self.previous is not None:
+            self.previous.stopProducing()
+
+
+def daphne_protocol(send):
+    """Daphne's ``WebSocketProtocol`` behind an ASGI ``send``, or ``None``."""
+    if isinstance(send, functools.partial) and send.args:
+        protocol = send.args[0]
+        if hasattr(protocol, "registerProducer") and hasattr(protocol, "sendClose"):
+            return protocol
+    return None
+
+
+def _prepare(protocol) -> SendBuffer | None:
+    # autobahn copied its factory's options onto the protocol when the TCP
+    # connection was made; this one is the connection's own from now on.
+    protocol.failByDrop = False
+    _open.add(protocol)
+    _hook_shutdown()
+    try:
+        transport = protocol.transport
+        previous = transport.producer
+        if previous is not None:
+            transport.unregisterProducer()
+        buffer = SendBuffer(previous)
+        transport.registerProducer(buffer, True)
+    except Exception:  # a transport without Twisted's producer interface
+        log.warning("cannot watch the send buffer of %r", protocol, exc_info=True)
+        return None
+    return buffer
+
+
+def _hook_shutdown() -> None:
+    global _shutdown_hooked
+    if _shutdown_hooked:
+        return
+    from twisted.internet import reactor
+
+    reactor.addSystemEventTrigger("before", "shutdown", _going_away)
+    _shutdown_hooked = True
+
+
+def _going_away():
+    """Before Daphne's reactor stops: close frame 1001 to every open socket;
+    shutdown waits ``GOING_AWAY_FLUSH_S`` for them to be written."""
+    from twisted.internet import reactor, task
+
+    closing = 0
+    for protocol in list(_open):
+        if protocol.state == protocol.STATE_OPEN:
+            try:
+                # sendClose() refuses 1001 from a server; the frame itself is valid.
+                protocol.sendCloseFrame(code=CLOSE_GOING_AWAY, isReply=False)
+                closing += 1
+            except Exception:
+                log.warning("going-away close failed for %r", protocol, exc_info=True)
+    if closing:
+        log.info("server stopping: sent 1001 to %d sockets", closing)
+        return task.deferLater(reactor, GOING_AWAY_FLUSH_S, lambda: None)
+    return None
+
+
+class DaphneConnection:
+    """ASGI middleware for the WebSocket route (see the module docstring)."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        protocol = daphne_protocol(send) if scope.get("type") == "websocket" else None
+        if protocol is not None:
+            scope = dict(scope, **{SCOPE_KEY: _prepare(protocol)})
+        return await self.inner(scope, receive, send)
