@@ -93,6 +93,9 @@ class Report(models.Model):
     target_id = models.PositiveBigIntegerField()
     reason = models.CharField(max_length=32)
     note = models.CharField(max_length=300, blank=True)
+    #: The reporter's standing when they reported, in hundredths of one full
+    #: report (``moderation.standing.report_weight``).
+    weight = models.PositiveIntegerField(default=100)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

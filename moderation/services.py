@@ -12,12 +12,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.services import user_set_active
 from common import pii
 from common.errors import AppError
-from moderation import selectors, streams
+from moderation import selectors, standing, streams
 from moderation.errors import (
     ALREADY_DECIDED,
     ALREADY_REPORTED,
@@ -237,8 +238,11 @@ def report_create(*, reporter, target_kind: str, target_id: int | None = None, t
     """A signed-in user reports content once, named by its primary key or by
     the public reference its page shows (``target_ref``, resolved by the
     target kind). It enters the ``reports`` queue at the first report and is
-    hidden pending review once ``MODERATION_REPORT_THRESHOLD`` different
-    people reported it."""
+    hidden pending review once the reports' summed weight (by each
+    reporter's standing, ``standing.report_weight``) reaches
+    ``MODERATION_REPORT_THRESHOLD`` full reports, unless its author speaks
+    for the regency (``standing.hidden_by_reports``): then it only waits in
+    the queue, visible."""
     if not reporter.is_authenticated:
         raise AppError(FORBIDDEN, ONLY_MODERATORS)
     kind = get_target(target_kind)
@@ -251,20 +255,30 @@ def report_create(*, reporter, target_kind: str, target_id: int | None = None, t
         raise AppError(NOT_FOUND)
     if selectors.reject_reason(code=reason_code) is None:
         raise AppError(UNKNOWN_REASON)
+    ref = f"{target_kind}:{target_id}"
     try:
         with transaction.atomic():
             report = Report.objects.create(reporter=reporter, target_kind=target_kind, target_id=target_id,
-                                           reason=reason_code, note=note[:300])
-            audit_record(actor=reporter, action="report", target=f"{target_kind}:{target_id}",
-                         reason=reason_code)
-            reporters = Report.objects.filter(target_kind=target_kind, target_id=target_id).count()
+                                           reason=reason_code, note=note[:300],
+                                           weight=standing.report_weight(reporter))
+            audit_record(actor=reporter, action="report", target=ref, reason=reason_code)
             context = kind.context(target)
-            item_enqueue(queue=REPORTS, target_kind=target_kind, target_id=target_id,
-                         author_id=context.get("author_id"), reasons=[f"report:{reason_code}"])
-            if reporters == settings.MODERATION_REPORT_THRESHOLD:
-                kind.hide(target)
-                audit_record(actor=None, action="hide", target=f"{target_kind}:{target_id}",
-                             reason=f"{reporters} reports")
+            # The item's row is locked from here to commit: the reports of one
+            # target are summed one after another, and the threshold is
+            # crossed by exactly one of them.
+            item = item_enqueue(queue=REPORTS, target_kind=target_kind, target_id=target_id,
+                                author_id=context.get("author_id"), reasons=[f"report:{reason_code}"])
+            total = Report.objects.filter(target_kind=target_kind, target_id=target_id) \
+                .aggregate(total=Sum("weight"))["total"]
+            threshold = standing.threshold_weight()
+            # Hidden only pending a review: not once a moderator has decided.
+            if total - report.weight < threshold <= total and item.is_open:
+                if standing.hidden_by_reports(context):
+                    kind.hide(target)
+                    audit_record(actor=None, action="hide", target=ref, reason=f"reports weigh {total / 100:g}")
+                else:
+                    log.info("reports on %s reached the threshold; its author speaks for the regency: "
+                             "left visible for review", ref)
     except IntegrityError:
         raise AppError(ALREADY_REPORTED) from None
     return report
