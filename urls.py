@@ -14,3 +14,5 @@ urlpatterns = [
     path("", include("ops.urls")),
     path("", include("frontend.urls")),
 ]
+
+handler500 = "frontend.views.server_error"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import random
 import socket
 import time
 from collections.abc import Callable
@@ -33,6 +34,14 @@ CLAIM_IDLE_MS = 60_000
 #: A job that failed this many times is logged and dropped (its database
 #: state stays as it was, for the reconcilers to find).
 MAX_ATTEMPTS = 5
+#: While Redis is unreachable the worker waits this long before trying again,
+#: doubling from the first to the last, each wait with up to 20 % jitter.
+BACKOFF_FIRST_S = 0.5
+BACKOFF_MAX_S = 30.0
+#: A blocking read waits ``block_ms``; a socket silent this long means Redis is gone.
+WORKER_SOCKET_TIMEOUT_S = 15
+#: Errors that mean "Redis is unreachable right now" (not a bug): the worker waits and reconnects.
+REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError)
 
 _jobs: dict[str, Callable[[dict], None]] = {}
 
@@ -84,12 +93,22 @@ def enqueue_on_commit(name: str, payload: dict) -> None:
 class Worker:
     def __init__(self, name: str | None = None) -> None:
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
-        self.client = _client()
+        self.client = new_client(socket_timeout=WORKER_SOCKET_TIMEOUT_S)
+        self._group_ready = False
+        try:
+            self._ensure_group()
+        except REDIS_DOWN:
+            pass  # Redis is not up yet: ``serve`` waits for it.
+
+    def _ensure_group(self) -> None:
+        """Create the consumer group (and the stream) unless it exists: at
+        start, and again after an outage, since Redis may have come back empty."""
         try:
             self.client.xgroup_create(_stream(), GROUP, id="0", mkstream=True)
         except redis.ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
+        self._group_ready = True
 
     def close(self) -> None:
         self.client.close()
@@ -103,6 +122,8 @@ class Worker:
             else:
                 handler(json.loads(fields.get(b"payload", b"{}")))
             self.client.xack(_stream(), GROUP, entry_id)
+        except REDIS_DOWN:
+            raise  # not the job's fault: it stays pending and runs again once Redis is back
         except Exception:
             log.exception("job %s (%s) failed", entry_id, name)
             info = self.client.xpending_range(_stream(), GROUP, min=entry_id, max=entry_id, count=1)
@@ -115,6 +136,8 @@ class Worker:
     def run_once(self, block_ms: int = 0) -> int:
         """Run claimed-over and new jobs, and due periodic tasks; return how many jobs ran."""
         ran = 0
+        if not self._group_ready:
+            self._ensure_group()
         _, claimed, _ = self.client.xautoclaim(_stream(), GROUP, self.name, min_idle_time=CLAIM_IDLE_MS,
                                                start_id="0-0", count=50)
         for entry_id, fields in claimed:
@@ -129,6 +152,41 @@ class Worker:
                 ran += 1
         self.run_periodic()
         return ran
+
+    def serve(self, should_stop: Callable[[], bool], block_ms: int = 1000) -> None:
+        """Run jobs until ``should_stop()``, surviving Redis outages and restarts.
+
+        When Redis is unreachable: one log line per attempt, a wait with capped
+        exponential back-off and jitter, then a fresh connection (and the
+        consumer group again, should Redis have come back empty). Periodic
+        tasks keep their schedule meanwhile (those that need Redis fail and
+        are logged, as any failing periodic task is)."""
+        delay = 0.0
+        while not should_stop():
+            try:
+                self.run_once(block_ms=block_ms)
+            except REDIS_DOWN as exc:
+                self._group_ready = False
+                self.client.connection_pool.disconnect()
+                delay = min(BACKOFF_MAX_S, delay * 2 if delay else BACKOFF_FIRST_S)
+                wait = delay * random.uniform(0.8, 1.0)
+                log.warning("worker %s: Redis unreachable (%s: %s); retrying in %.1f s",
+                            self.name, type(exc).__name__, exc, wait)
+                deadline = time.monotonic() + wait
+                while not should_stop() and time.monotonic() < deadline:
+                    self.run_periodic()
+                    time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+                continue
+            except redis.ResponseError as exc:
+                if "NOGROUP" not in str(exc):
+                    raise
+                # Redis came back without our data (restarted without persistence).
+                log.warning("worker %s: the job stream's consumer group is gone; creating it again", self.name)
+                self._group_ready = False
+                continue
+            if delay:
+                log.warning("worker %s: Redis reachable again; jobs resume", self.name)
+                delay = 0.0
 
     def run_periodic(self, force: bool = False) -> None:
         now = time.monotonic()

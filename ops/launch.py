@@ -2,7 +2,11 @@
 
 ``python -m ops.launch run``: start Redis when ``REDIS_URL`` is unset, check the
 configuration, migrate, load the demo data, start Daphne and the background
-worker (``manage.py run_worker``), print the URL and the demo logins; Ctrl-C stops everything it started.
+worker (``manage.py run_worker``), print the URL and the demo logins, then
+supervise: a child that exits (Daphne, the worker, the embedded Redis) is
+started again after a back-off (1 s doubling to 30 s, back to 1 s once it
+stayed up a minute), in one log line. Ctrl-C/SIGTERM stops every child it
+started, Redis last, and waits for them (SIGKILL after 10 s).
 
 ``python -m ops.launch test [pytest args]``: start Redis when ``REDIS_URL`` is
 unset, then run the test suite against it.
@@ -21,6 +25,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,11 +69,25 @@ def port_in_use(host: str, port: int) -> bool:
     return False
 
 
-def start_embedded_redis(name: str, *, persistent: bool) -> subprocess.Popen:
-    """Start a private Redis on a free loopback port and export ``REDIS_URL``."""
-    data_dir = VAR / f"redis-{name}"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+def _die_with_parent() -> None:
+    """Runs in a child before exec (Linux): the kernel sends it SIGTERM should
+    the launcher itself die without stopping it (kill -9), so no embedded Redis
+    or Daphne outlives it."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def spawn(args: list[str], **options) -> subprocess.Popen:
+    """A child in a session of its own (a Ctrl-C reaches the launcher only,
+    which stops its children in order), tied to the launcher's life."""
+    return subprocess.Popen(args, start_new_session=True, preexec_fn=_die_with_parent, **options)
+
+
+def redis_args(data_dir: Path, port: int, *, persistent: bool) -> list[str]:
     args = [
         redis_binary(),
         "--bind", "127.0.0.1",
@@ -83,7 +102,24 @@ def start_embedded_redis(name: str, *, persistent: bool) -> subprocess.Popen:
         args += ["--appendonly", "yes", "--appendfsync", "everysec"]
     else:
         args += ["--appendonly", "no"]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    return args
+
+
+def start_embedded_redis(name: str, *, persistent: bool,
+                         procs: list[subprocess.Popen]) -> Callable[[], subprocess.Popen]:
+    """Start a private Redis on a free loopback port and export ``REDIS_URL``;
+    the process goes into ``procs`` at once (stopped even if the wait for it is
+    interrupted). Returns how to start it again on the same port."""
+    data_dir = VAR / f"redis-{name}"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    args = redis_args(data_dir, port, persistent=persistent)
+
+    def start() -> subprocess.Popen:
+        return spawn(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    proc = start()
+    procs.append(proc)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -96,25 +132,92 @@ def start_embedded_redis(name: str, *, persistent: bool) -> subprocess.Popen:
         except OSError:
             time.sleep(0.05)
     else:
-        proc.terminate()
         fail("embedded Redis did not answer within 10 s")
     os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
     say(f"embedded Redis on 127.0.0.1:{port} ({args[0]})")
-    return proc
+    return start
 
 
-def stop(procs: list[subprocess.Popen]) -> None:
-    for proc in reversed(procs):
+#: How long stopping children may take before they are killed.
+STOP_TIMEOUT_S = 10
+
+
+def _stop_group(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
         if proc.poll() is None:
             try:
                 os.killpg(proc.pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
-    for proc in reversed(procs):
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    for proc in procs:
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            say(f"`{describe(proc)}` did not stop within {STOP_TIMEOUT_S} s; killed")
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait()
+
+
+def stop(procs: list[subprocess.Popen], *, last: subprocess.Popen | None = None) -> None:
+    """Stop every child (SIGTERM, then SIGKILL after ``STOP_TIMEOUT_S``) and
+    wait for them; ``last`` (the embedded Redis) only once the others are gone.
+    A second Ctrl-C/SIGTERM meanwhile does not cut this short."""
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        _stop_group([p for p in reversed(procs) if p is not last])
+        if last is not None:
+            _stop_group([last])
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def describe(proc: subprocess.Popen) -> str:
+    return " ".join(os.path.basename(str(a)) if i == 0 else str(a) for i, a in enumerate(proc.args[:3])) + " …"
+
+
+#: A child that died is started again after a wait that doubles from the first
+#: to the last; it is back to the first once a child stayed up ``BACKOFF_RESET_S``.
+BACKOFF_FIRST_S = 1.0
+BACKOFF_MAX_S = 30.0
+BACKOFF_RESET_S = 60.0
+
+
+class Child:
+    """One supervised child: started again, with back-off, whenever it exits."""
+
+    def __init__(self, name: str, start: Callable[[], subprocess.Popen], proc: subprocess.Popen | None = None):
+        self.name = name
+        self._start = start
+        self.proc = proc or start()
+        self.started_at = time.monotonic()
+        self.delay = BACKOFF_FIRST_S
+        self.restart_at: float | None = None
+
+    def check(self, procs: list[subprocess.Popen]) -> None:
+        """Notice an exit, and start the child again once its wait is over."""
+        now = time.monotonic()
+        if self.restart_at is None:
+            code = self.proc.poll()
+            if code is None:
+                return
+            uptime = now - self.started_at
+            if uptime >= BACKOFF_RESET_S:
+                self.delay = BACKOFF_FIRST_S
+            say(f"{self.name} (pid {self.proc.pid}) exited with code {code} after {uptime:.0f} s; "
+                f"restarting in {self.delay:.0f} s")
+            self.restart_at = now + self.delay
+            self.delay = min(BACKOFF_MAX_S, self.delay * 2)
+        elif now >= self.restart_at:
+            old = self.proc
+            self.proc = self._start()
+            procs[procs.index(old)] = self.proc
+            self.started_at, self.restart_at = now, None
+            say(f"{self.name} started again (pid {self.proc.pid})")
 
 
 def manage(*args: str) -> None:
@@ -147,34 +250,40 @@ def run() -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.dev")
     procs: list[subprocess.Popen] = []
+    children: list[Child] = []
+    redis_proc = None
     try:
         if not os.environ.get("REDIS_URL"):
-            procs.append(start_embedded_redis("dev", persistent=True))
+            start_redis = start_embedded_redis("dev", persistent=True, procs=procs)
+            redis_proc = procs[0]
+            children.append(Child("embedded Redis", start_redis, redis_proc))
         VAR.mkdir(parents=True, exist_ok=True)
         manage("preflight")
         manage("migrate", "--no-input", "-v", "0")
         password = demo_password()
         manage("seed_demo", "--password", password, "--quiet")
         ws_max = os.environ.get("WS_MAX_MESSAGE_BYTES", "65536")
-        procs.append(subprocess.Popen(
-            [PYTHON, "-m", "daphne", "-b", host, "-p", str(port),
-             "--websocket-max-message-size", ws_max, "--websocket-max-frame-size", ws_max,
-             "asgi:application"],
-            cwd=ROOT, start_new_session=True,
-        ))
-        procs.append(subprocess.Popen([PYTHON, str(ROOT / "manage.py"), "run_worker"], cwd=ROOT,
-                                      start_new_session=True))
+        daphne = [PYTHON, "-m", "daphne", "-b", host, "-p", str(port),
+                  "--websocket-max-message-size", ws_max, "--websocket-max-frame-size", ws_max,
+                  "asgi:application"]
+        worker = [PYTHON, str(ROOT / "manage.py"), "run_worker"]
+        for name, args in (("Daphne", daphne), ("worker", worker)):
+            proc = spawn(args, cwd=ROOT)
+            procs.append(proc)
+            children.append(Child(name, lambda args=args: spawn(args, cwd=ROOT), proc))
         say(f"Balai Warga: http://{host}:{port}/   (health: http://{host}:{port}/healthz)")
         say(f"demo logins, password {password!r}: bupati, wakilbupati, sekda, kadinkes, kadisdik, kadpupr,")
         say("  moderator, admin, warga1 … warga5   —   Ctrl-C stops everything")
-        while all(p.poll() is None for p in procs):
+        while True:  # a supervisor: a child that exits is started again, with back-off
             time.sleep(0.5)
-        dead = next(p for p in procs if p.poll() is not None)
-        fail(f"`{' '.join(map(str, dead.args[:3]))} …` exited with code {dead.returncode}", 1)
+            for child in children:
+                child.check(procs)
+                if redis_proc is not None and child.name == "embedded Redis":
+                    redis_proc = child.proc
     except KeyboardInterrupt:
         say("stopping…")
     finally:
-        stop(procs)
+        stop(procs, last=redis_proc)
 
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -198,7 +307,7 @@ def test(pytest_args: list[str]) -> None:
     procs: list[subprocess.Popen] = []
     try:
         if not os.environ.get("REDIS_URL"):
-            procs.append(start_embedded_redis("test", persistent=False))
+            start_embedded_redis("test", persistent=False, procs=procs)
         say(f"database: {os.environ.get('DATABASE_URL') or 'embedded SQLite'}; Redis: {os.environ['REDIS_URL']}")
         code = subprocess.run([PYTHON, "-m", "pytest", *pytest_args, *browser_selection()], cwd=ROOT).returncode
     except KeyboardInterrupt:

@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "frontend.middleware.AppErrorMiddleware",
+    # A view that failed because Redis is unreachable: the retryable 503 page.
+    "frontend.middleware.RedisOutageMiddleware",
     # Last: turns a sign-in refused for too many failures into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -188,3 +188,74 @@ def test_launcher_says_the_port_is_taken(tmp_path):
     assert "Traceback" not in output
     assert "embedded Redis" not in output  # refused before starting anything
     assert elapsed < 10
+
+
+def is_named(proc: psutil.Process, word: str) -> bool:
+    try:
+        return word in " ".join([proc.name(), *proc.cmdline()])
+    except psutil.NoSuchProcess:
+        return False
+
+
+def child_named(launcher: Launcher, word: str) -> psutil.Process:
+    found = [p for p in launcher.descendants() if is_named(p, word)]
+    assert len(found) == 1, f"expected one {word} child, found {found}:\n{launcher.log()}"
+    return found[0]
+
+
+def wait_for_new_child(launcher: Launcher, word: str, old_pid: int, timeout: float) -> psutil.Process:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [p for p in launcher.descendants() if p.pid != old_pid and is_named(p, word)
+                 and p.status() != psutil.STATUS_ZOMBIE]
+        if found:
+            return found[0]
+        time.sleep(0.2)
+    raise AssertionError(f"no new {word} child within {timeout} s:\n{launcher.log()}")
+
+
+def test_launcher_restarts_a_child_that_died_and_stops_every_child(tmp_path):
+    """Issue 14 A7: a dead Daphne, worker or Redis is started again (the
+    others keep running: the worker survives the Redis restart); SIGTERM then
+    stops every child the launcher started, the restarted ones included."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    started = time.monotonic()
+    launcher = Launcher(tmp_path / "var", port)
+    seen: dict[int, psutil.Process] = {}
+    try:
+        redis_port = int(launcher.wait_for_line(r"embedded Redis on 127\.0\.0\.1:(\d+)", START_TIMEOUT_S).group(1))
+        opener = urllib.request.build_opener()
+        wait_for_health(opener, base, launcher, START_TIMEOUT_S - (time.monotonic() - started))
+        daphne, worker, redis_server = (child_named(launcher, w) for w in ("daphne", "run_worker", "redis-server"))
+        seen.update({p.pid: p for p in (daphne, worker, redis_server)})
+
+        daphne.kill()  # kill -9
+        launcher.wait_for_line(r"Daphne \(pid \d+\) exited with code -9 .*restarting in 1 s", 10)
+        new_daphne = wait_for_new_child(launcher, "daphne", daphne.pid, 15)
+        seen[new_daphne.pid] = new_daphne
+        assert wait_for_health(opener, base, launcher, 30)["status"] == "ok"
+
+        redis_server.kill()
+        launcher.wait_for_line(r"embedded Redis \(pid \d+\) exited with code -9", 10)
+        new_redis = wait_for_new_child(launcher, "redis-server", redis_server.pid, 15)
+        seen[new_redis.pid] = new_redis
+        assert wait_for_health(opener, base, launcher, 30)["redis"] == "ok"
+        assert accepts_connections(redis_port)  # same port: the children's REDIS_URL still holds
+        time.sleep(2)
+        assert worker.is_running() and worker.status() != psutil.STATUS_ZOMBIE, \
+            f"the worker died with Redis:\n{launcher.log()}"
+
+        worker.kill()
+        new_worker = wait_for_new_child(launcher, "run_worker", worker.pid, 15)
+        seen[new_worker.pid] = new_worker
+        seen.update({p.pid: p for p in launcher.descendants()})
+
+        launcher.proc.send_signal(signal.SIGTERM)
+        launcher.proc.wait(timeout=STOP_TIMEOUT_S + 10)
+        left = [p for p in seen.values() if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        assert not left, f"still running after SIGTERM: {left}\n{launcher.log()}"
+        assert not accepts_connections(port) and not accepts_connections(redis_port)
+        assert "Traceback" not in launcher.log()
+    finally:
+        launcher.kill_everything([p for p in seen.values() if p.is_running()] or launcher.descendants())

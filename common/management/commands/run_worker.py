@@ -32,7 +32,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"ran {worker.drain()} jobs")
                 return
             self.stdout.write(f"worker {worker.name} started")
-            while not stopping:
-                worker.run_once(block_ms=1000)
+            worker.serve(lambda: stopping, block_ms=1000)
         finally:
             worker.close()
