@@ -84,6 +84,7 @@ def _client_strings() -> dict[str, str]:
         "held": _("Waiting for a moderator's review"),
         "failed": _("Not sent"),
         "rate_limited": _("Too many messages. You can send again in {n} s."),
+        "unavailable": _("The server is briefly unavailable. Your messages wait here and are sent automatically."),
         "edited": _("edited"),
         "deleted": _("This message was deleted."),
         "reply": _("Reply"),

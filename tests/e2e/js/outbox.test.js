@@ -38,7 +38,7 @@ function makeOutbox(overrides = {}) {
     send: net.send, clock, retryDelay: (failures) => 1000 * failures, newId: () => "cid-" + (++n),
     ...overrides,
   });
-  ["pending", "sent", "done", "held", "failed", "waiting"].forEach((type) => {
+  ["pending", "sent", "done", "held", "failed", "waiting", "retrying"].forEach((type) => {
     outbox.on(type, (detail) => events.push({ type, ...detail, entry: undefined }));
   });
   return { outbox, clock, net, events };
@@ -143,6 +143,9 @@ test("unavailable (Redis down) and unknown codes with retry_after retry the head
     assertEqual(net.calls.length, 2, code + ": sent again after retry_after");
     assertEqual(net.calls[1].frame.client_id, net.calls[0].frame.client_id, code + ": same client_id");
     assertEqual(events.filter((e) => e.type === "failed").length, 0, code + ": not failed for good");
+    const retrying = events.filter((e) => e.type === "retrying");
+    assertEqual(retrying.length, 1, code + ": the page is told once that it waits");
+    assertEqual(retrying[0].code, code, code + ": with the code, so the room can say the server is unavailable");
   }
 });
 

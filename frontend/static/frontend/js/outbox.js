@@ -184,6 +184,7 @@ export class Outbox {
       // A code this page does not know that says when to retry is retryable too.
       this.failures += 1;
       this._delay(Math.max(this.retryDelay(this.failures), (Number(reply.retry_after) || 0) * 1000));
+      this.listeners.emit("retrying", { code, until: this.notBefore });
     } else if (code === "offline" || code === "closed") {
       this.pause();  // the next join resumes
     } else {

@@ -55,7 +55,10 @@ function start(cfg) {
   if (outbox) {
     outbox.on("pending", ({ entry }) => view.addPending(entry));
     outbox.on("sent", ({ clientId }) => view.markPending(clientId, "sent", ""));
-    outbox.on("done", ({ clientId }) => view.removePending(clientId));
+    outbox.on("done", ({ clientId }) => { view.removePending(clientId); view.clearNote("outage"); });
+    // The server said it cannot store messages right now (Redis down): say so,
+    // until a message goes through; the outbox keeps retrying on its own.
+    outbox.on("retrying", ({ code }) => { if (code === "unavailable") { view.setNote(S.unavailable, "outage"); } });
     outbox.on("held", ({ clientId }) => view.markPending(clientId, "held", S.held));
     outbox.on("waiting", ({ until }) => view.showRateLimit(until));
     outbox.on("failed", ({ clientId, code, detail, until }) => {
