@@ -14,7 +14,6 @@ import asyncio
 import math
 import time
 import weakref
-from collections import deque
 
 from django.conf import settings
 from limits import RateLimitItemPerSecond
@@ -64,20 +63,26 @@ class MovingWindow:
     """At most ``count`` (weighted) hits in any ``seconds``, in memory.
 
     Bounded: only allowed hits are kept, so at most ``count`` entries (each
-    of weight ≥ 1). ``now`` is ``time.monotonic()``."""
+    of weight ≥ 1). ``now`` is ``time.monotonic()``. Every socket holds
+    three, so the hits are a plain list (an empty ``deque`` costs ten times
+    an empty list; trimming a list of at most ``count`` entries is cheap)."""
 
     __slots__ = ("count", "seconds", "hits", "total")
 
     def __init__(self, count: int, seconds: float) -> None:
         self.count, self.seconds = count, seconds
-        self.hits: deque[tuple[float, int]] = deque()
+        self.hits: list[tuple[float, int]] = []
         self.total = 0
 
     def wait(self, now: float) -> int | None:
         """``None`` if a hit is allowed now, else whole seconds until one is."""
         hits = self.hits
-        while hits and hits[0][0] <= now - self.seconds:
-            self.total -= hits.popleft()[1]
+        expired = 0
+        while expired < len(hits) and hits[expired][0] <= now - self.seconds:
+            self.total -= hits[expired][1]
+            expired += 1
+        if expired:
+            del hits[:expired]
         if self.total < self.count:
             return None
         return max(1, math.ceil(hits[0][0] + self.seconds - now))
