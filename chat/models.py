@@ -90,6 +90,8 @@ class Message(models.Model):
     )
 
     class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         constraints = [
             models.UniqueConstraint(fields=["room", "seq"], name="chat_message_room_seq_unique"),
             # Idempotency of sends: a client_id names one message of one author in one room.
@@ -121,6 +123,8 @@ class MessageRevision(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("message revision")
+        verbose_name_plural = _("message revisions")
         ordering = ("created_at",)
 
     def __str__(self) -> str:

@@ -98,6 +98,8 @@ class Aspiration(models.Model):
     rating_comment = models.CharField(max_length=500, blank=True)
 
     class Meta:
+        verbose_name = _("aspiration")
+        verbose_name_plural = _("aspirations")
         indexes = [
             models.Index(fields=["published", "status", "-created_at"], name="forum_asp_list_idx"),
             # The list's orders: walked in order, filtered by visibility, stopped
@@ -135,6 +137,8 @@ class AspirationPhoto(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("aspiration photo")
+        verbose_name_plural = _("aspiration photos")
         ordering = ("position", "pk")
 
     def __str__(self) -> str:
@@ -162,6 +166,8 @@ class Reply(models.Model):
     hidden_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
         ordering = ("pk",)
         indexes = [models.Index(fields=["aspiration", "seq"], name="forum_reply_seq_idx")]
 
@@ -182,6 +188,8 @@ class ReplyRevision(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("reply revision")
+        verbose_name_plural = _("reply revisions")
         ordering = ("pk",)
 
     def __str__(self) -> str:
@@ -203,6 +211,8 @@ class TimelineEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline entries")
         ordering = ("pk",)
 
     def __str__(self) -> str:
@@ -217,6 +227,8 @@ class Support(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("support")
+        verbose_name_plural = _("supports")
         constraints = [models.UniqueConstraint(fields=["aspiration", "user"], name="forum_support_once")]
 
     def __str__(self) -> str:
@@ -230,6 +242,8 @@ class Follow(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
+        verbose_name = _("follower")
+        verbose_name_plural = _("followers")
         constraints = [models.UniqueConstraint(fields=["aspiration", "user"], name="forum_follow_once")]
 
     def __str__(self) -> str:

@@ -40,6 +40,8 @@ class QueueItem(models.Model):
     decision_note = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("moderation item")
+        verbose_name_plural = _("moderation items")
         constraints = [models.UniqueConstraint(fields=["queue", "target_kind", "target_id"],
                                                name="moderation_item_once_per_queue")]
         indexes = [models.Index(fields=["status", "queue"], name="moderation_item_status_idx")]
@@ -62,6 +64,8 @@ class RejectReason(models.Model):
     position = models.PositiveIntegerField(default=100)
 
     class Meta:
+        verbose_name = _("reason for refusal")
+        verbose_name_plural = _("reasons for refusal")
         ordering = ("position", "code")
 
     def __str__(self) -> str:
@@ -81,6 +85,8 @@ class BlockedTerm(models.Model):
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("blocked term")
+        verbose_name_plural = _("blocked terms")
         ordering = ("term",)
 
     def __str__(self) -> str:
@@ -99,6 +105,8 @@ class Report(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
         constraints = [models.UniqueConstraint(fields=["reporter", "target_kind", "target_id"],
                                                name="moderation_report_once")]
 
@@ -125,6 +133,8 @@ class Sanction(models.Model):
                                   related_name="+")
 
     class Meta:
+        verbose_name = _("sanction")
+        verbose_name_plural = _("sanctions")
         indexes = [models.Index(fields=["user", "lifted_at"], name="moderation_sanction_user_idx")]
 
     def __str__(self) -> str:
@@ -155,8 +165,9 @@ class AuditEntry(models.Model):
     objects = AuditQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
         ordering = ("-id",)
-        verbose_name_plural = "audit entries"
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target}"

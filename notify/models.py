@@ -29,6 +29,8 @@ class Notification(models.Model):
                                      related_name="notifications")
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         indexes = [
             models.Index(fields=["recipient", "-id"], name="notify_recipient_id_idx"),
             models.Index(fields=["recipient", "read_at"], name="notify_recipient_read_idx"),
@@ -53,6 +55,8 @@ class NotificationPreference(models.Model):
     channel = models.CharField(max_length=16, choices=Channel.choices)
 
     class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notify_pref_once")]
 
     def __str__(self) -> str:
@@ -78,6 +82,8 @@ class Announcement(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
         ordering = ("-created_at",)
 
     def __str__(self) -> str:

@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
-    "axes",
+    "accounts.apps.SignInLockoutConfig",  # django-axes, with a translated name
     # Dependencies point one way (docs/architecture.md, checked by import-linter):
     # common <- accounts <- realtime <- notify <- moderation <- officials <- chat, forum <- frontend, ops.
     "common",
