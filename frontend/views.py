@@ -1,13 +1,17 @@
-"""Pages that belong to no single app: the home page, and the page of an
-unexpected error (``handler500``)."""
+"""Pages that belong to no single app: the home page, the web app manifest and
+the favicon, and the page of an unexpected error (``handler500``)."""
 
 import sys
 
 from django.conf import settings
-from django.http import HttpResponseServerError
-from django.shortcuts import render
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
 
 from frontend.middleware import REDIS_DOWN, outage_response
 from realtime.language import chosen_language
@@ -15,6 +19,41 @@ from realtime.language import chosen_language
 
 def home(request):
     return render(request, "frontend/home.html")
+
+
+#: The brand colour of the site's header (``--brand`` in css/balai.css).
+THEME_COLOUR = "#0b5d3b"
+
+
+@require_GET
+@cache_control(public=True, max_age=86400)
+def manifest(request):
+    """The web app manifest: the site installs on an Android home screen.
+    In the visitor's language (Bahasa Indonesia unless chosen otherwise);
+    the icon under its hashed name."""
+    return JsonResponse({
+        "id": "/",
+        "name": _("Balai Warga"),
+        "short_name": _("Balai Warga"),
+        "description": _("Balai Warga — the citizen engagement hub of the Kabupaten Pati government."),
+        "lang": translation.get_language(),
+        "dir": "ltr",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#f6f7f9",
+        "theme_color": THEME_COLOUR,
+        "icons": [{"src": static("frontend/favicon.svg"), "sizes": "any", "type": "image/svg+xml",
+                   "purpose": "any"}],
+    }, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+@cache_control(public=True, max_age=86400)
+def favicon(request):
+    """``/favicon.ico``, asked for by browsers that did not read the page's
+    ``<link rel="icon">``: the SVG icon under its current (hashed) name."""
+    return redirect(static("frontend/favicon.svg"))
 
 
 def server_error(request):

@@ -1,7 +1,9 @@
 """The launcher behind ``make run`` and ``make test`` (runs before Django loads).
 
 ``python -m ops.launch run``: start Redis when ``REDIS_URL`` is unset, check the
-configuration, migrate, load the demo data, start Daphne and the background
+configuration, migrate, collect the static files when ``DEBUG`` is off (served
+hashed and compressed, as in production), load the demo data (with
+``DEBUG`` off only on the embedded SQLite), start Daphne and the background
 worker (``manage.py run_worker``), print the URL and the demo logins, then
 supervise: a child that exits (Daphne, the worker, the embedded Redis) is
 started again after a back-off (1 s doubling to 30 s, back to 1 s once it
@@ -239,6 +241,28 @@ def demo_password() -> str:
     return path.read_text().strip()
 
 
+def debug_on() -> bool:
+    """``DEBUG`` as the settings read it (``settings/env.py``; preflight has
+    already refused a malformed value)."""
+    return os.environ.get("DEBUG", "true").strip().lower() not in {"0", "false", "no", "off"}
+
+
+def seed_demo(password: str, *, debug: bool) -> bool:
+    """Load the demo data; says why not when it does not. ``seed_demo``
+    refuses to run with DEBUG off (a production database?): on the embedded
+    SQLite under ``var/`` the launcher passes ``--force`` and says so; with
+    ``DATABASE_URL`` set it loads nothing."""
+    if debug:
+        manage("seed_demo", "--password", password, "--quiet")
+        return True
+    if os.environ.get("DATABASE_URL"):
+        say("DEBUG is off and DATABASE_URL is set: no demo data loaded (seed_demo leaves real databases alone)")
+        return False
+    say("DEBUG is off on the embedded SQLite database: loading the demo data anyway (seed_demo --force)")
+    manage("seed_demo", "--password", password, "--quiet", "--force")
+    return True
+
+
 def run() -> None:
     host = os.environ.get("HOST", "127.0.0.1")
     port_text = os.environ.get("PORT", "8000")
@@ -260,8 +284,13 @@ def run() -> None:
         VAR.mkdir(parents=True, exist_ok=True)
         manage("preflight")
         manage("migrate", "--no-input", "-v", "0")
+        debug = debug_on()
+        if not debug:
+            say("DEBUG is off: serving as production does (hashed, compressed static files; the site's error "
+                "pages); collecting static files…")
+            manage("collectstatic", "--no-input", "-v", "0")
         password = demo_password()
-        manage("seed_demo", "--password", password, "--quiet")
+        seeded = seed_demo(password, debug=debug)
         ws_max = os.environ.get("WS_MAX_MESSAGE_BYTES", "65536")
         daphne = [PYTHON, "-m", "daphne", "-b", host, "-p", str(port),
                   "--websocket-max-message-size", ws_max, "--websocket-max-frame-size", ws_max,
@@ -272,8 +301,11 @@ def run() -> None:
             procs.append(proc)
             children.append(Child(name, lambda args=args: spawn(args, cwd=ROOT), proc))
         say(f"Balai Warga: http://{host}:{port}/   (health: http://{host}:{port}/healthz)")
-        say(f"demo logins, password {password!r}: bupati, wakilbupati, sekda, kadinkes, kadisdik, kadpupr,")
-        say("  moderator, admin, warga1 … warga5   —   Ctrl-C stops everything")
+        if seeded:
+            say(f"demo logins, password {password!r}: bupati, wakilbupati, sekda, kadinkes, kadisdik, kadpupr,")
+            say("  moderator, admin, warga1 … warga5   —   Ctrl-C stops everything")
+        else:
+            say("Ctrl-C stops everything")
         while True:  # a supervisor: a child that exits is started again, with back-off
             time.sleep(0.5)
             for child in children:

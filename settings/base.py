@@ -179,8 +179,18 @@ USE_TZ = True
 
 # --- static -----------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# With DEBUG off (production, `DEBUG=false make run`): the files `collectstatic`
+# wrote to STATIC_ROOT under hashed names, with gzip variants, which WhiteNoise
+# serves with a one-year `Cache-Control` (frontend/storage.py). With DEBUG on:
+# the plain files, straight from the apps' folders, no collectstatic needed.
+STATIC_PLAIN = "django.contrib.staticfiles.storage.StaticFilesStorage"
+STATIC_HASHED = "frontend.storage.HashedStaticFiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": STATIC_PLAIN if DEBUG else STATIC_HASHED},
+}
+WHITENOISE_USE_FINDERS = DEBUG
 
 # --- e-mail -----------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

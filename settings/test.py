@@ -7,6 +7,10 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# Plain static files from the apps' folders whatever DEBUG says; the hashed,
+# compressed ones are tested with their own STATIC_ROOT (tests/frontend/test_static.py).
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": STATIC_PLAIN}}  # noqa: F405
+WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = env_str("CHANNEL_PREFIX", "balaitest")  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = env_str("CHANNEL_PREFIX", "balaitest")  # noqa: F405

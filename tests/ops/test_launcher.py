@@ -45,12 +45,12 @@ def accepts_connections(port: int) -> bool:
 class Launcher:
     """One ``ops.launch run`` child; its output is read line by line."""
 
-    def __init__(self, var_dir, port: int):
+    def __init__(self, var_dir, port: int, **extra_env: str):
         self.port = port
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
         env = child_env(unset=("BALAI_VAR_DIR",), BALAI_VAR_DIR=str(var_dir), PORT=str(port),
-                        DEMO_PASSWORD=DEMO_PASSWORD, PYTHONUNBUFFERED="1")
+                        DEMO_PASSWORD=DEMO_PASSWORD, PYTHONUNBUFFERED="1", **extra_env)
         self.proc = subprocess.Popen([sys.executable, "-m", "ops.launch", "run"], cwd=ROOT, env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                      start_new_session=True)
@@ -168,6 +168,39 @@ def test_launcher_serves_the_app_and_stops_everything(tmp_path, stop_signal):
         assert not [p for p in children if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     finally:
         launcher.kill_everything(children or launcher.descendants())
+
+
+def test_launcher_with_debug_off_serves_as_production_does(tmp_path):
+    """`DEBUG=false make run`: hashed, compressed static files cached for a
+    year and the site's own error pages, on the embedded defaults, with the
+    demo data (forced on the embedded SQLite, and said so)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    launcher = Launcher(tmp_path / "var", port, DEBUG="false", STATIC_ROOT=str(tmp_path / "static"))
+    try:
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        wait_for_health(opener, base, launcher, START_TIMEOUT_S)
+        log = launcher.log()
+        assert "DEBUG is off" in log and "seed_demo --force" in log and "demo logins" in log
+        assert "Traceback" not in log
+
+        status, home = get(opener, base + "/")
+        assert status == 200
+        css = re.search(r'href="(/static/frontend/css/balai\.[0-9a-f]{12}\.css)"', home).group(1)
+        request = urllib.request.Request(base + css, headers={"Accept-Encoding": "gzip"})
+        with opener.open(request, timeout=10) as response:
+            assert response.headers["Content-Encoding"] == "gzip"
+            assert int(re.search(r"max-age=(\d+)", response.headers["Cache-Control"]).group(1)) >= 365 * 86400
+
+        status, page = get(opener, base + "/tidak-ada/")
+        assert status == 404 and "Halaman tidak ditemukan" in page
+
+        children = launcher.descendants()
+        launcher.proc.send_signal(signal.SIGTERM)
+        launcher.proc.wait(timeout=STOP_TIMEOUT_S)
+    finally:
+        launcher.kill_everything(launcher.descendants())
+    assert not [p for p in children if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
 
 
 def test_launcher_says_the_port_is_taken(tmp_path):
