@@ -7,9 +7,8 @@ from channels.testing import WebsocketCommunicator
 
 from asgi import application
 
-# Channels' refusing consumer closes stale database connections on the way
-# out (``aclose_old_connections``); after a test that opened one in the
-# database thread, that counts as database access.
+# The refusal itself needs no database (tests/realtime/test_quiet_logs.py);
+# the accepted sockets below do.
 pytestmark = pytest.mark.django_db
 
 
