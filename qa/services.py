@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chat import checks as chat_checks
@@ -429,7 +429,7 @@ def question_answer_later(*, user, session_id: int, question_id: int, agency_id:
         text = question.message.body
         session = question.session
         title = text if len(text) <= 150 else text[:149] + "…"
-        origin = _g("Asked in the Q&A session “%(session)s” on %(date)s.") % {
+        origin = gettext("Asked in the Q&A session “%(session)s” on %(date)s.") % {
             "session": session.title, "date": timezone.localtime(session.starts_at).strftime("%d-%m-%Y")}
         question.aspiration = aspiration_from_question(
             author=author, actor=user, title=title, body=f"{text}\n\n{origin}", agency=agency, category=category,
