@@ -110,6 +110,39 @@ def aspiration_submit(*, author, title: str, body: str, category: Category, keca
     return aspiration
 
 
+def aspiration_from_question(*, author, actor, title: str, body: str, agency: Agency, category: Category,
+                             kecamatan: str, anonymous: bool = False, origin: str = "") -> Aspiration:
+    """A question of an officials' Q&A session left for later (``qa``): it
+    was moderated as a question already, so the aspiration is published and
+    forwarded at once to ``agency``, with that step's deadline. ``author`` is
+    the citizen who asked (they follow it); ``actor`` the official or
+    delegate who carried it over; ``origin`` says where it came from, on the
+    timeline. The caller makes it idempotent (it holds the question's row)."""
+    if agency is None:
+        raise AppError(lifecycle.AGENCY_REQUIRED)
+    from accounts.choices import Kecamatan
+
+    if kecamatan not in Kecamatan.values:
+        raise AppError(INVALID, _("Choose a kecamatan."))
+    title = _text(title, limit=rules.MAX_TITLE, what=_("The title"))
+    body = _text(body, limit=rules.MAX_BODY, what=_("The text"))
+    privacy = Privacy.ANONYMOUS if anonymous else Privacy.PUBLIC
+    if category.default_privacy == Privacy.CONFIDENTIAL:
+        privacy = Privacy.CONFIDENTIAL
+    now = timezone.now()
+    with transaction.atomic():
+        aspiration = Aspiration.objects.create(
+            title=title, body=body, html=render_markdown(body), category=category, kecamatan=kecamatan,
+            privacy=privacy, author=author, agency=agency, status=Status.FORWARDED, published=True,
+            verified_at=now, due_at=deadlines.add_working_days(now, category.followup_days))
+        entry = TimelineEntry.objects.create(
+            aspiration=aspiration, from_status="", to_status=Status.FORWARDED, actor=actor, agency=agency,
+            reason=origin[:500], seq=_next_seq(aspiration.pk))
+        Follow.objects.create(aspiration=aspiration, user=author)
+        tell_followers(aspiration=aspiration, entry=entry, actor=actor)
+    return aspiration
+
+
 # --- the lifecycle ------------------------------------------------------------------
 def status_change(*, actor, aspiration_id: int, to_status: str, reason: str = "", agency: Agency | None = None,
                   system: bool = False) -> Aspiration:

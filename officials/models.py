@@ -51,3 +51,23 @@ class Official(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} — {self.user}"
+
+
+class Delegate(models.Model):
+    """A staff account that may act on an official's behalf (answer in their
+    Q&A sessions, shown as "answered by staff …"). Named by an administrator
+    or by the official; removing the row ends it."""
+
+    official = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("official"), on_delete=models.CASCADE,
+                                 related_name="delegates")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("staff"), on_delete=models.CASCADE,
+                              related_name="delegations")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["official", "staff"], name="officials_delegate_unique")]
+        verbose_name = _("delegate")
+        verbose_name_plural = _("delegates")
+
+    def __str__(self) -> str:
+        return f"{self.staff} → {self.official}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from officials.models import Agency, Official
+from officials.models import Agency, Delegate, Official
 
 
 def agency_ids_of(*, user) -> set[int]:
@@ -27,3 +27,15 @@ def agency_by_slug(*, slug: str) -> Agency | None:
 
 def agencies() -> list[Agency]:
     return list(Agency.objects.all())
+
+
+def acts_for(user) -> set[int]:
+    """The officials (user ids) ``user`` may act for: themselves when they
+    have an official's profile, and every official who named them a delegate.
+    Empty for guests and citizens."""
+    if user is None or not user.is_authenticated:
+        return set()
+    ids = set(Delegate.objects.filter(staff=user, staff__is_active=True).values_list("official_id", flat=True))
+    if Official.objects.filter(user=user).exists():
+        ids.add(user.pk)
+    return ids

@@ -40,7 +40,7 @@ INSTALLED_APPS = [
     "channels",
     "accounts.apps.SignInLockoutConfig",  # django-axes, with a translated name
     # Dependencies point one way (docs/architecture.md, checked by import-linter):
-    # common <- accounts <- realtime <- notify <- moderation <- officials <- chat, forum <- frontend, ops.
+    # common <- accounts <- realtime <- notify <- moderation <- officials <- chat, forum <- qa <- frontend, ops.
     "common",
     "accounts",
     "realtime",
@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "officials",
     "chat",
     "forum",
+    "qa",
     "frontend",
     "ops",
 ]
@@ -237,6 +238,13 @@ FORUM_ESCALATION_AGENCY = env_str("FORUM_ESCALATION_AGENCY", "setda")
 # Uploaded photos (Django's storage API; the file system by default).
 MEDIA_ROOT = env_str("MEDIA_ROOT", str(VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+
+# --- officials' Q&A sessions (docs/sessions.md) -----------------------------------
+# How often the worker opens due sessions and closes ended ones.
+QA_TICK_SECONDS = env_int("QA_TICK_SECONDS", 30, minimum=5)
+# Per citizen: one question per QA_QUESTION_INTERVAL_SECONDS, QA_QUESTIONS_PER_SESSION per session.
+QA_QUESTION_INTERVAL_SECONDS = env_int("QA_QUESTION_INTERVAL_SECONDS", 60, minimum=0)
+QA_QUESTIONS_PER_SESSION = env_int("QA_QUESTIONS_PER_SESSION", 3, minimum=1)
 
 # --- moderation --------------------------------------------------------------------
 MODERATION_CLAIM_TIMEOUT_SECONDS = env_int("MODERATION_CLAIM_TIMEOUT_SECONDS", 120, minimum=1)

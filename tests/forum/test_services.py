@@ -192,3 +192,24 @@ def test_the_authors_word_restarts_the_quiet_period(cast):
     assert services.deadlines_scan(now=datetime(2026, 5, 21, 9, 0, tzinfo=WIB))["closed"] == 0
     assert services.deadlines_scan(now=datetime(2026, 5, 29, 23, 0, tzinfo=WIB))["closed"] == 0
     assert services.deadlines_scan(now=datetime(2026, 5, 30, 0, 1, tzinfo=WIB))["closed"] == 1
+
+
+# --- from a Q&A session's question --------------------------------------------------------
+def test_a_question_carried_over_is_published_and_forwarded_at_once(cast):
+    lainnya = factories.category("lainnya")
+    before = timezone.now()
+    aspiration = services.aspiration_from_question(
+        author=cast["author"], actor=cast["kadpupr"], title="Kapan jalan diperbaiki?", body="Kapan jalan diperbaiki?",
+        agency=cast["dpupr"], category=lainnya, kecamatan="tayu", anonymous=True, origin="Dari sesi tanya jawab.")
+    assert (aspiration.status, aspiration.published, aspiration.agency_id, aspiration.privacy) == (
+        Status.FORWARDED, True, cast["dpupr"].pk, Privacy.ANONYMOUS)
+    assert aspiration.due_at == deadlines.add_working_days(before, lainnya.followup_days)
+    entry = aspiration.timeline.get()
+    assert (entry.to_status, entry.agency_id, entry.reason) == (Status.FORWARDED, cast["dpupr"].pk,
+                                                                "Dari sesi tanya jawab.")
+    assert aspiration.follows.filter(user=cast["author"]).exists()
+    assert not QueueItem.objects.filter(target_kind="forum.aspiration").exists()  # moderated as a question already
+    with pytest.raises(AppError) as no_place:
+        services.aspiration_from_question(author=cast["other"], actor=cast["kadpupr"], title="t", body="b",
+                                          agency=cast["dpupr"], category=lainnya, kecamatan="")
+    assert no_place.value.code == "invalid"

@@ -1,0 +1,60 @@
+"""Reads of Q&A sessions and their questions."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from chat.models import MessageStatus
+from officials.selectors import acts_for
+from qa.models import Question, Session, SessionStatus
+
+
+def session_by_id(*, pk: int, for_update: bool = False) -> Session | None:
+    sessions = Session.objects.select_related("room", "agency")
+    if for_update:
+        sessions = sessions.select_for_update(of=("self",))
+    return sessions.filter(pk=pk).first()
+
+
+def official_ids(*, session: Session) -> set[int]:
+    return set(session.officials.values_list("pk", flat=True))
+
+
+def sessions_of(*, user) -> list[Session]:
+    """The schedule of the sessions ``user`` takes part in, themselves or as a delegate."""
+    ids = acts_for(user)
+    if not ids:
+        return []
+    return list(Session.objects.filter(officials__in=ids).distinct().select_related("agency", "room"))
+
+
+def sessions_due_to_open(*, moment) -> QuerySet[Session]:
+    return Session.objects.filter(status=SessionStatus.SCHEDULED, starts_at__lte=moment).order_by("starts_at")
+
+
+def sessions_due_to_close(*, moment) -> QuerySet[Session]:
+    return Session.objects.filter(status=SessionStatus.LIVE, ends_at__lte=moment).order_by("ends_at")
+
+
+def _public_q() -> Q:
+    """Approved by moderation, still shown, not dismissed."""
+    return Q(message__status=MessageStatus.PUBLISHED, message__deleted_at__isnull=True,
+             message__hidden_at__isnull=True, dismissed_at__isnull=True)
+
+
+def questions_ranked(*, session_id: int) -> list[Question]:
+    """The public questions of a session: highlighted first, then by votes, then oldest first."""
+    return list(Question.objects.filter(_public_q(), session_id=session_id).select_related("message", "message__author")
+                .order_by("-highlighted", "-votes", "created_at", "pk"))
+
+
+def questions_waiting(*, session_id: int) -> int:
+    """How many questions wait in moderation."""
+    return Question.objects.filter(session_id=session_id, message__status=MessageStatus.HELD).count()
+
+
+def question_counts(*, user_id: int, session_id: int, since) -> tuple[int, int]:
+    """``(questions in the session, questions since ``since``)`` of one asker;
+    rejected ones count too (every attempt that reached the queue)."""
+    mine = Question.objects.filter(session_id=session_id, message__author_id=user_id)
+    return mine.count(), mine.filter(created_at__gte=since).count()

@@ -1,0 +1,439 @@
+"""Every write to Q&A sessions and their questions, as plain synchronous
+functions (the console, the pages, the worker and seed_demo will call the
+same ones). Each refused action raises ``AppError`` with a stable code
+(``qa/errors.py``) and changes nothing.
+
+A question is stored through chat's send path (``chat.services.message_store``)
+in the session's premoderated room, so premoderation, the visible ordering,
+resume and the outbox are chat's; this module adds the side table. Rows
+that two people may act on at once (a session, a question) are locked
+(``select_for_update``) while checked and changed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from asgiref.sync import async_to_sync
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from chat import checks as chat_checks
+from chat import rules as chat_rules
+from chat import selectors as chat_selectors
+from chat.models import MessageStatus, PostPolicy, RoomState
+from chat.services import SendPlan, message_store, room_upsert
+from common.errors import FORBIDDEN, INVALID, NOT_FOUND, AppError
+from forum.lifecycle import REASON_REQUIRED
+from forum.models import Category
+from forum.services import aspiration_from_question
+from officials.models import Agency, Official
+from officials.selectors import acts_for
+from qa import lifecycle, selectors
+from qa.errors import (
+    ALREADY_ANSWERED,
+    CLOSED,
+    NOT_AN_OFFICIAL,
+    NOT_IN_SESSION,
+    QUESTION_DISMISSED,
+    QUESTION_NOT_VISIBLE,
+    QUESTION_QUOTA,
+    QUESTION_TOO_LONG,
+    QUESTION_TOO_SOON,
+    SESSION_PERIOD,
+    WRONG_SESSION,
+)
+from qa.lifecycle import MODERATOR, OFFICIAL, SYSTEM
+from qa.models import Question, Session, SessionStatus, Vote
+
+QUESTION_MAX_CHARS = 280
+ROOM_PREFIX = "sesi-"
+
+
+def _roles(user, session: Session) -> set[str]:
+    """``OFFICIAL`` for the session's officials and their delegates,
+    ``MODERATOR`` for moderators and administrators."""
+    roles = set()
+    if user is None or not user.is_authenticated:
+        return roles
+    if acts_for(user) & selectors.official_ids(session=session):
+        roles.add(OFFICIAL)
+    if user.is_moderator:
+        roles.add(MODERATOR)
+    return roles
+
+
+def _closed(session: Session) -> AppError:
+    if session.status == SessionStatus.CANCELLED:
+        return AppError(CLOSED, _("This session was cancelled."))
+    return AppError(CLOSED, _("This session has ended; it is read-only now."))
+
+
+def _check_open(session: Session) -> None:
+    if not session.is_open_for_questions:
+        raise _closed(session)
+
+
+def _room_state(session: Session, state: str) -> None:
+    """The session's room follows it, through chat's own service."""
+    room = session.room
+    if room is not None and room.state != state:
+        room_upsert(slug=room.slug, title=room.title, description=room.description, state=state)
+
+
+# --- sessions -------------------------------------------------------------------------
+def session_schedule(*, actor, title: str, officials, starts_at, ends_at, topic: str = "",
+                     agency: Agency | None = None, stream_url: str = "") -> Session:
+    """Schedule a session of ``officials`` (users with an official's profile)
+    from ``starts_at`` to ``ends_at``; makes its premoderated room
+    ``sesi-<id>``, where only officials post directly (citizens' questions
+    go through ``question_ask``). Moderators and administrators schedule any
+    session; an official or a delegate those they take part in."""
+    if actor is None or not actor.is_authenticated:
+        raise AppError(FORBIDDEN)
+    title = (title or "").strip()
+    if not title or len(title) > 150:
+        raise AppError(INVALID, _("A session needs a title of at most 150 characters."))
+    if starts_at is None or ends_at is None or ends_at <= starts_at:
+        raise AppError(SESSION_PERIOD)
+    official_users = list({getattr(user, "pk", user) for user in officials or []})
+    if not official_users:
+        raise AppError(NOT_AN_OFFICIAL)
+    known = set(Official.objects.filter(user_id__in=official_users, user__is_active=True)
+                .values_list("user_id", flat=True))
+    if known != set(official_users):
+        raise AppError(NOT_AN_OFFICIAL)
+    if not actor.is_moderator and not acts_for(actor) & known:
+        raise AppError(FORBIDDEN)
+    with transaction.atomic():
+        session = Session.objects.create(title=title, topic=(topic or "").strip()[:1000], agency=agency,
+                                         starts_at=starts_at, ends_at=ends_at, stream_url=stream_url or "",
+                                         created_by=actor)
+        session.officials.set(official_users)
+        session.room, _created = room_upsert(
+            slug=f"{ROOM_PREFIX}{session.pk}", title=title[:120], description=session.topic,
+            state=RoomState.OPEN, post_policy=PostPolicy.STAFF, is_public=True, premoderated=True, position=1000)
+        session.save(update_fields=["room"])
+    return session
+
+
+def _move(session: Session, to_status: str, roles: set[str], now) -> None:
+    """The one place a session's status changes (on a locked row)."""
+    lifecycle.check(session.status, to_status, roles)
+    session.status = to_status
+    fields = ["status"]
+    if to_status == SessionStatus.LIVE:
+        session.opened_at = now
+        fields.append("opened_at")
+    else:
+        session.closed_at = now
+        fields.append("closed_at")
+        _room_state(session, RoomState.CLOSED)
+    session.save(update_fields=fields)
+
+
+def _locked_session(session_id: int) -> Session:
+    session = selectors.session_by_id(pk=session_id, for_update=True)
+    if session is None:
+        raise AppError(NOT_FOUND)
+    return session
+
+
+def session_open_early(*, actor, session_id: int) -> Session:
+    """One of the session's officials (or a delegate, or a moderator) opens
+    it before its start; the worker then closes it at its end as usual."""
+    with transaction.atomic():
+        session = _locked_session(session_id)
+        roles = _roles(actor, session)
+        if not roles:
+            raise AppError(FORBIDDEN)
+        _move(session, SessionStatus.LIVE, roles, timezone.now())
+    return session
+
+
+def session_extend(*, actor, session_id: int, ends_at) -> Session:
+    """Move a scheduled or live session's end later (its officials, their
+    delegates, moderators). The worker closes it at the new end."""
+    with transaction.atomic():
+        session = _locked_session(session_id)
+        if not _roles(actor, session) & {OFFICIAL, MODERATOR}:
+            raise AppError(FORBIDDEN)
+        _check_open(session)
+        if ends_at is None or ends_at <= session.ends_at or ends_at <= timezone.now():
+            raise AppError(SESSION_PERIOD, _("The new end must be later than the current one and than now."))
+        session.ends_at = ends_at
+        session.save(update_fields=["ends_at"])
+    return session
+
+
+def session_cancel(*, actor, session_id: int, reason: str = "") -> Session:
+    """Cancel a scheduled or live session (its officials, their delegates,
+    moderators); its room is closed."""
+    with transaction.atomic():
+        session = _locked_session(session_id)
+        roles = _roles(actor, session)
+        if not roles:
+            raise AppError(FORBIDDEN)
+        if not session.is_open_for_questions:
+            raise _closed(session)
+        _move(session, SessionStatus.CANCELLED, roles, timezone.now())
+        session.cancel_reason = (reason or "").strip()[:300]
+        session.save(update_fields=["cancel_reason"])
+    return session
+
+
+def sessions_tick(now=None) -> dict[str, int]:
+    """Periodic (``qa.sessions``): open the scheduled sessions whose start has
+    come, close the live ones whose end has passed (a session missed
+    entirely while no worker ran opens and closes in the same tick). The
+    state is on the row, re-read under a lock: running it twice, on two
+    workers or after a restart does nothing twice."""
+    now = now or timezone.now()
+    counts = {"opened": 0, "closed": 0}
+    for session_id in list(selectors.sessions_due_to_open(moment=now).values_list("pk", flat=True)):
+        with transaction.atomic():
+            session = _locked_session(session_id)
+            if session.status == SessionStatus.SCHEDULED and session.starts_at <= now:
+                _move(session, SessionStatus.LIVE, {SYSTEM}, now)
+                counts["opened"] += 1
+    for session_id in list(selectors.sessions_due_to_close(moment=now).values_list("pk", flat=True)):
+        with transaction.atomic():
+            session = _locked_session(session_id)
+            if session.status == SessionStatus.LIVE and session.ends_at <= now:
+                _move(session, SessionStatus.ENDED, {SYSTEM}, now)
+                counts["closed"] += 1
+    return counts
+
+
+def session_audience_record(*, session_id: int, count: int) -> None:
+    """Keep the largest audience seen (presence counts it; the figure of the transcript)."""
+    Session.objects.filter(pk=session_id, peak_audience__lt=count).update(peak_audience=count)
+
+
+# --- asking and voting ---------------------------------------------------------------
+def _check_limits(user, session: Session, now) -> None:
+    if chat_rules.speaks_for_regency(user):
+        return
+    total, recent = selectors.question_counts(
+        user_id=user.pk, session_id=session.pk, since=now - timedelta(seconds=settings.QA_QUESTION_INTERVAL_SECONDS))
+    if total >= settings.QA_QUESTIONS_PER_SESSION:
+        raise AppError(QUESTION_QUOTA)
+    if recent:
+        raise AppError(QUESTION_TOO_SOON, retry_after=settings.QA_QUESTION_INTERVAL_SECONDS)
+
+
+def question_ask(*, user, session_id: int, body: str, anonymous: bool = False,
+                 client_id: str | None = None) -> Question:
+    """A citizen asks, before or during the session: at most 280 characters,
+    one a minute and ``QA_QUESTIONS_PER_SESSION`` per session. Stored as a
+    message of the session's room through chat's send path (mute and rate
+    limit, screening, premoderation: held for review in the ``chat`` queue,
+    the author told; idempotent by ``client_id``), with its ``Question`` row."""
+    if user is None or not user.is_authenticated:
+        raise AppError(FORBIDDEN, _("Sign in to take part."))
+    text = (body or "").replace("\r\n", "\n").strip()
+    if len(text) > QUESTION_MAX_CHARS:
+        raise AppError(QUESTION_TOO_LONG)
+    text = chat_rules.clean_body(text)
+    client_id = str(client_id or uuid.uuid4())
+    session = selectors.session_by_id(pk=session_id)
+    if session is None or session.room is None:
+        raise AppError(NOT_FOUND)
+    _check_open(session)
+    room, stored_id = chat_selectors.room_for_send(slug=session.room.slug, author_id=user.pk, client_id=client_id)
+    if stored_id is not None:  # a retry of a question already stored
+        return Question.objects.select_related("message").get(message_id=stored_id)
+    if room.state == RoomState.CLOSED:
+        raise _closed(session)
+    now = timezone.now()
+    _check_limits(user, session, now)
+    async_to_sync(chat_checks.send_check)(user, room)  # Redis: mute and rate limit, outside any transaction
+    with transaction.atomic():
+        session = _locked_session(session_id)
+        _check_open(session)
+        _check_limits(user, session, now)
+        message = message_store(plan=SendPlan(stored=None, room=room), user=user, client_id=client_id, body=text)
+        question, _created = Question.objects.get_or_create(
+            message=message, defaults={"session": session, "anonymous": bool(anonymous)})
+    return question
+
+
+def _locked_question(question_id: int) -> Question:
+    question = (Question.objects.select_for_update(of=("self",)).select_related("message", "session", "session__room")
+                .filter(pk=question_id).first())
+    if question is None:
+        raise AppError(NOT_FOUND)
+    return question
+
+
+def _public(question: Question) -> bool:
+    message = question.message
+    return (message.status == MessageStatus.PUBLISHED and message.is_shown and question.dismissed_at is None)
+
+
+def vote_toggle(*, user, question_id: int) -> tuple[bool, int]:
+    """One "dukung" per user, toggled; returns ``(voted now, count)``. Only a
+    public question (approved, shown, not dismissed) of a session still open
+    for questions. Exact under concurrency: the question's row is locked
+    while the vote is added or removed and the count moved with it."""
+    if user is None or not user.is_authenticated:
+        raise AppError(FORBIDDEN, _("Sign in to take part."))
+    with transaction.atomic():
+        question = _locked_question(question_id)
+        _check_open(question.session)
+        if not _public(question):
+            raise AppError(QUESTION_NOT_VISIBLE)
+        removed, _rows = Vote.objects.filter(question=question, user=user).delete()
+        if not removed:
+            Vote.objects.create(question=question, user=user)
+        Question.objects.filter(pk=question.pk).update(votes=F("votes") + (-1 if removed else 1))
+        count = Question.objects.values_list("votes", flat=True).get(pk=question.pk)
+    return not removed, count
+
+
+# --- the console -------------------------------------------------------------------------
+def _console_question(user, session_id: int, question_id: int, *, moderators: bool = False,
+                      after_end: bool = False) -> tuple[Question, set[str]]:
+    """The locked question, for a console action by ``user``: the session's
+    officials and their delegates (and moderators when ``moderators``); a
+    question of this session, public, in a session open for questions (or
+    ended, when ``after_end``)."""
+    question = _locked_question(question_id)
+    if question.session_id != session_id:
+        raise AppError(WRONG_SESSION)
+    session = question.session
+    roles = _roles(user, session)
+    if not roles & ({OFFICIAL, MODERATOR} if moderators else {OFFICIAL}):
+        raise AppError(FORBIDDEN)
+    if not (session.is_open_for_questions or (after_end and session.status == SessionStatus.ENDED)):
+        raise _closed(session)
+    if question.dismissed_at is not None:
+        raise AppError(QUESTION_DISMISSED)
+    if not _public(question):
+        raise AppError(QUESTION_NOT_VISIBLE)
+    return question, roles
+
+
+def _on_behalf(user, question: Question, on_behalf_of: int | None) -> int:
+    """The official ``user`` answers for: the one named, else themselves, else
+    the official the question was handed to, else the first they act for."""
+    mine = acts_for(user) & selectors.official_ids(session=question.session)
+    if on_behalf_of is not None:
+        if on_behalf_of not in mine:
+            raise AppError(NOT_IN_SESSION)
+        return on_behalf_of
+    for choice in (user.pk, question.handed_to_official_id):
+        if choice in mine:
+            return choice
+    return min(mine)
+
+
+def question_answer(*, user, session_id: int, question_id: int, text: str,
+                    on_behalf_of: int | None = None) -> Question:
+    """An official of the session, or a delegate, answers a public question
+    in a live session: the answer is attached to the question and shown in
+    the room as a reply to it. Of two answering at once the second is
+    refused (``already_answered``, naming who answered)."""
+    text = chat_rules.clean_body(text or "")
+    with transaction.atomic():
+        question, _roles_ = _console_question(user, session_id, question_id)
+        if question.answered_at is not None:
+            raise AppError(ALREADY_ANSWERED, answered_by=question.answered_by.display_name
+                           if question.answered_by else "")
+        if question.session.status != SessionStatus.LIVE:
+            raise AppError(INVALID, _("Questions are answered while the session is live."))
+        answered_for = _on_behalf(user, question, on_behalf_of)
+        room = question.session.room
+        chat_rules.check_can_post(room, user)
+        reply = message_store(plan=SendPlan(stored=None, room=room, parent=question.message), user=user,
+                              client_id=str(uuid.uuid4()), body=text)
+        question.answer, question.answered_at = text, timezone.now()
+        question.answered_by_id, question.answered_for_id, question.answer_message = user.pk, answered_for, reply
+        question.save(update_fields=["answer", "answered_at", "answered_by", "answered_for", "answer_message"])
+    return question
+
+
+def question_highlight(*, user, session_id: int, question_id: int, on: bool = True) -> Question:
+    """Show a public question on top for everyone (or stop)."""
+    with transaction.atomic():
+        question, _roles_ = _console_question(user, session_id, question_id)
+        if question.highlighted != on:
+            question.highlighted = on
+            question.save(update_fields=["highlighted"])
+    return question
+
+
+def question_dismiss(*, user, session_id: int, question_id: int, reason: str) -> Question:
+    """Set a public question aside, with a reason (the session's officials,
+    their delegates, moderators). It leaves the ranking and takes no votes."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise AppError(REASON_REQUIRED)
+    with transaction.atomic():
+        question, _roles_ = _console_question(user, session_id, question_id, moderators=True)
+        if question.answered_at is not None:
+            raise AppError(ALREADY_ANSWERED)
+        question.dismissed_at, question.dismiss_reason, question.highlighted = timezone.now(), reason[:300], False
+        question.save(update_fields=["dismissed_at", "dismiss_reason", "highlighted"])
+    return question
+
+
+def question_hand_over(*, user, session_id: int, question_id: int, to_official_id: int | None = None,
+                       to_agency_id: int | None = None) -> Question:
+    """Hand a question to another official of the session, or to an agency
+    (exactly one of the two)."""
+    if (to_official_id is None) == (to_agency_id is None):
+        raise AppError(INVALID, _("Hand the question to one official of the session or to one agency."))
+    with transaction.atomic():
+        question, _roles_ = _console_question(user, session_id, question_id)
+        if question.answered_at is not None:
+            raise AppError(ALREADY_ANSWERED)
+        if to_official_id is not None:
+            if to_official_id not in selectors.official_ids(session=question.session):
+                raise AppError(NOT_IN_SESSION)
+            question.handed_to_official_id, question.handed_to_agency_id = to_official_id, None
+        else:
+            if not Agency.objects.filter(pk=to_agency_id).exists():
+                raise AppError(NOT_FOUND)
+            question.handed_to_agency_id, question.handed_to_official_id = to_agency_id, None
+        question.save(update_fields=["handed_to_official", "handed_to_agency"])
+    return question
+
+
+def question_answer_later(*, user, session_id: int, question_id: int, agency_id: int,
+                          category_slug: str = "lainnya", kecamatan: str | None = None) -> Question:
+    """"Answer later": the question becomes one aspiration in the forum,
+    forwarded to the chosen agency with its deadline, its asker as author,
+    linked both ways (``question.aspiration``, ``aspiration.qa_question``).
+    Idempotent on the locked question row: clicked twice, or by two
+    delegates at once, it makes one aspiration. Allowed after the session
+    ended too: a question left over must not vanish."""
+    with transaction.atomic():
+        question, _roles_ = _console_question(user, session_id, question_id, after_end=True)
+        if question.aspiration_id is not None:
+            return question
+        if question.answered_at is not None:
+            raise AppError(ALREADY_ANSWERED)
+        agency = Agency.objects.filter(pk=agency_id).first()
+        if agency is None:
+            raise AppError(NOT_FOUND, _("Choose the agency to forward it to."))
+        category = Category.objects.filter(slug=category_slug, active=True).first()
+        if category is None:
+            raise AppError(INVALID, _("Choose a category."))
+        author = question.message.author
+        text = question.message.body
+        session = question.session
+        title = text if len(text) <= 150 else text[:149] + "…"
+        origin = gettext("Asked in the Q&A session “%(session)s” on %(date)s.") % {
+            "session": session.title, "date": timezone.localtime(session.starts_at).strftime("%d-%m-%Y")}
+        question.aspiration = aspiration_from_question(
+            author=author, actor=user, title=title, body=f"{text}\n\n{origin}", agency=agency, category=category,
+            kecamatan=kecamatan or author.kecamatan, anonymous=question.anonymous, origin=origin)
+        question.handed_to_agency = agency
+        question.save(update_fields=["aspiration", "handed_to_agency"])
+    return question
