@@ -97,6 +97,8 @@ class Question(models.Model):
             models.Index(fields=["session", "-votes", "created_at"], name="qa_question_rank_idx"),
             models.Index(fields=["session", "created_at"], name="qa_question_time_idx"),
         ]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
 
     def __str__(self) -> str:
         return f"question {self.pk} in session {self.session_id}"
@@ -115,6 +117,8 @@ class Vote(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["question", "user"], name="qa_vote_unique")]
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
 
     def __str__(self) -> str:
         return f"vote of {self.user_id} for question {self.question_id}"
