@@ -68,12 +68,6 @@ def _next_seq(aspiration_id: int) -> int:
     return Aspiration.objects.values_list("last_seq", flat=True).get(pk=aspiration_id)
 
 
-def _roles(user, aspiration: Aspiration) -> set[str]:
-    from officials.selectors import agency_ids_of
-
-    return rules.roles_of(user, aspiration, agency_ids_of(user=user))
-
-
 # --- submitting -----------------------------------------------------------------
 def aspiration_submit(*, author, title: str, body: str, category: Category, kecamatan: str, desa: str = "",
                       privacy: str | None = None) -> Aspiration:
