@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common import pii
+from common.sanitize import render_markdown
 from forum import services
-from forum.models import ASPIRATION_TARGET, HELD_QUEUE, REPLY_TARGET, Aspiration, Reply, Status
+from forum.models import ASPIRATION_TARGET, HELD_QUEUE, REPLY_TARGET, Aspiration, Privacy, Reply, Status
 from moderation.queues import TargetKind, premoderation_queue, register_queue, register_target
 from moderation.services import author_tell
 
@@ -42,8 +43,6 @@ def _verify(aspiration: Aspiration, moderator, redact: bool) -> None:
     if aspiration.status != Status.NEW:
         return
     if redact:
-        from common.sanitize import render_markdown
-
         aspiration.title, aspiration.body = pii.mask(aspiration.title), pii.mask(aspiration.body)
         aspiration.html = render_markdown(aspiration.body)
         aspiration.save(update_fields=["title", "body", "html"])
@@ -73,8 +72,6 @@ def _load_reply(pk: int) -> Reply | None:
 
 
 def _reply_public(reply: Reply) -> bool:
-    from forum.models import Privacy
-
     aspiration = reply.aspiration
     return reply.is_shown and aspiration.published and aspiration.privacy != Privacy.CONFIDENTIAL
 

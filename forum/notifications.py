@@ -10,8 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from common import pii
+from forum.events import public_author
+from forum.models import Status
+from forum.selectors import followers
 from notify.kinds import NotificationKind, register_kind
 from notify.services import notification_send
+from officials.models import Agency
 
 REPLY = NotificationKind("forum.reply", _("Replies to aspirations I follow"),
                          _("%(actor)s replied to “%(title)s”: “%(excerpt)s”"))
@@ -34,8 +38,6 @@ def _url(aspiration) -> str:
 
 
 def _followers(aspiration, actor) -> list[int]:
-    from forum.selectors import followers
-
     return [user_id for user_id in followers(aspiration=aspiration) if actor is None or user_id != actor.pk]
 
 
@@ -47,16 +49,12 @@ def tell_followers(*, aspiration, actor, reply=None, entry=None) -> None:
         return
     title = pii.mask(aspiration.title)
     if reply is not None:
-        from forum.events import public_author
-
         excerpt = pii.mask(reply.body)
         excerpt = excerpt if len(excerpt) <= EXCERPT else excerpt[: EXCERPT - 1] + "…"
         notification_send(recipients=recipients, kind=REPLY.key, actor=actor, url=_url(aspiration) + f"#r-{reply.pk}",
                           params={"actor": public_author(reply.author, aspiration)["name"], "title": title,
                                   "excerpt": excerpt})
     if entry is not None:
-        from forum.models import Status
-
         notification_send(recipients=recipients, kind=STATUS.key, url=_url(aspiration),
                           params={"title": title, "status": str(Status(entry.to_status).label)})
 
@@ -74,8 +72,6 @@ def tell_overdue(*, aspiration) -> None:
 
 
 def tell_escalated(*, aspiration) -> None:
-    from officials.models import Agency
-
     sekda = list(Agency.objects.filter(slug=settings.FORUM_ESCALATION_AGENCY).values_list("pk", flat=True))
     notification_send(recipients=_agency_people(sekda), kind=ESCALATED.key, url=_url(aspiration),
                       params={"title": pii.mask(aspiration.title),

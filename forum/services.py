@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Kecamatan
 from common.errors import FORBIDDEN, INVALID, NOT_FOUND, AppError, register_details
 from common.sanitize import render_markdown
 from forum import deadlines, lifecycle, rules, selectors
@@ -34,7 +36,7 @@ from forum.models import (
     Support,
     TimelineEntry,
 )
-from forum.notifications import tell_followers
+from forum.notifications import tell_escalated, tell_followers, tell_overdue
 from moderation.screening import screen
 from moderation.services import item_enqueue
 from officials.models import Agency
@@ -82,8 +84,6 @@ def aspiration_submit(*, author, title: str, body: str, category: Category, keca
     body = _text(body, limit=rules.MAX_BODY, what=_("The text"))
     if not category.active:
         raise AppError(INVALID, _("Choose a category."))
-    from accounts.choices import Kecamatan
-
     if kecamatan not in Kecamatan.values:
         raise AppError(INVALID, _("Choose a kecamatan."))
     privacy = privacy or category.default_privacy
@@ -114,8 +114,6 @@ def aspiration_from_question(*, author, actor, title: str, body: str, agency: Ag
     timeline. The caller makes it idempotent (it holds the question's row)."""
     if agency is None:
         raise AppError(lifecycle.AGENCY_REQUIRED)
-    from accounts.choices import Kecamatan
-
     if kecamatan not in Kecamatan.values:
         raise AppError(INVALID, _("Choose a kecamatan."))
     title = _text(title, limit=rules.MAX_TITLE, what=_("The title"))
@@ -384,10 +382,6 @@ def deadlines_scan(now=None) -> dict[str, int]:
     stayed silent for 10 working days. Safe to run any time, on any worker,
     after any restart: each action is recorded on the aspiration and never
     repeated."""
-    from django.conf import settings
-
-    from forum.notifications import tell_escalated, tell_overdue
-
     now = now or timezone.now()
     counts = {"overdue": 0, "escalated": 0, "closed": 0}
     for aspiration in selectors.open_with_deadline_before(moment=now):
