@@ -18,6 +18,9 @@ from accounts.services import user_register, user_update_profile
 from accounts.throttle import signup_attempt
 from accounts.validators import mask_phone
 
+#: Set in the session that signed up: its visits are first visits, not returns.
+NEW_ACCOUNT_SESSION_KEY = "balai.new_account"
+
 _SIGNUP_KEPT_FIELDS = ("username", "display_name", "email", "category", "kecamatan", "phone")
 
 
@@ -57,6 +60,8 @@ def signup(request):
             phone=data.get("phone", ""),
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        # The home page greets this session's visits as a first one (docs/decisions.md).
+        request.session[NEW_ACCOUNT_SESSION_KEY] = True
         messages.success(request, _("Welcome to Balai Warga, %(name)s.") % {"name": user.display_name})
         return redirect("frontend:home")
     return render(request, "accounts/signup.html", {"form": form})

@@ -13,12 +13,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from accounts.views import NEW_ACCOUNT_SESSION_KEY
+from chat.selectors import room_list
+from forum.selectors import aspiration_list
 from frontend.middleware import REDIS_DOWN, outage_response
 from realtime.language import chosen_language
 
 
 def home(request):
-    return render(request, "frontend/home.html")
+    """The rooms, the latest aspirations the visitor may see, the places of
+    their role (``nav``, from frontend.context) and a greeting: "welcome" for
+    a guest or an account signed up in this session, "welcome back" for any
+    other signed-in visit (docs/decisions.md)."""
+    user = request.user
+    returning = user.is_authenticated and not request.session.get(NEW_ACCOUNT_SESSION_KEY, False)
+    return render(request, "frontend/home.html", {
+        "rooms": room_list(user=user),
+        "aspirations": list(aspiration_list(user=user, sort="newest")[:5]),
+        "returning": returning,
+    })
 
 
 #: The brand colour of the site's header (``--brand`` in css/balai.css).

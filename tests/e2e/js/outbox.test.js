@@ -1,5 +1,5 @@
 /* outbox.js: in-order sending, retries with the same client_id, settling. */
-import { Outbox } from "/static/frontend/js/outbox.js";
+import { Outbox, warnBeforeLeaving } from "/static/frontend/js/outbox.js";
 import { FakeClock, assert, assertEqual, settle, test } from "./harness.js";
 
 /** A hub stand-in: every send waits until the test answers it. */
@@ -246,4 +246,62 @@ test("a refusal for good drops that message only; the next one goes", async () =
   assert(failed && failed.code === "muted" && failed.until === "2026-12-04T03:10:00+00:00", "failed event");
   assertEqual(net.calls.map((c) => c.frame.body), ["satu", "dua"], "sent");
   assertEqual(outbox.entries.map((e) => e.body), ["dua"], "left");
+});
+
+/** A window stand-in that records its beforeunload listeners. */
+function fakeWindow() {
+  const listeners = new Set();
+  return {
+    listeners,
+    addEventListener: (type, fn) => { if (type === "beforeunload") { listeners.add(fn); } },
+    removeEventListener: (type, fn) => { if (type === "beforeunload") { listeners.delete(fn); } },
+  };
+}
+
+test("leaving asks while a message waits: the beforeunload handler is set, and removed after its ack", async () => {
+  const { outbox, net } = makeOutbox();
+  const win = fakeWindow();
+  warnBeforeLeaving(outbox, win);
+  outbox.resume();
+  assertEqual(win.listeners.size, 0, "nothing waits: no handler");
+  outbox.add("satu");
+  outbox.add("dua");
+  await settle();
+  assertEqual(win.listeners.size, 1, "one handler while messages wait");
+  const event = { defaultPrevented: false, returnValue: undefined, preventDefault() { this.defaultPrevented = true; } };
+  [...win.listeners][0](event);
+  assert(event.defaultPrevented, "the handler asks the browser to confirm");
+  await net.reply(published(net.calls[net.calls.length - 1].frame));
+  assertEqual(win.listeners.size, 1, "still one waits");
+  await net.reply(published(net.calls[net.calls.length - 1].frame));
+  assertEqual(win.listeners.size, 0, "removed once the last one is acked");
+  outbox.add("tiga");
+  assertEqual(win.listeners.size, 1, "set again for the next message");
+});
+
+test("a reload that finds stored messages warns at once; a rate limit keeps the warning", async () => {
+  const storage = memoryStorage();
+  storage.setItem("k", JSON.stringify([{ client_id: "old-1", body: "tersimpan" }]));
+  const { outbox, net } = makeOutbox({ storage, storageKey: "k" });
+  const win = fakeWindow();
+  warnBeforeLeaving(outbox, win);
+  outbox.load();
+  assertEqual(win.listeners.size, 1, "set by the loaded message");
+  outbox.resume();
+  await settle();
+  assertEqual(net.calls[0].frame.client_id, "old-1", "the stored client_id goes again");
+  await net.reply({ type: "error", code: "rate_limited", retry_after: 5 });
+  assertEqual(win.listeners.size, 1, "still waiting behind the rate limit");
+});
+
+test("stopping the warning removes the handler even while messages wait", async () => {
+  const { outbox } = makeOutbox();
+  const win = fakeWindow();
+  const stop = warnBeforeLeaving(outbox, win);
+  outbox.add("satu");
+  assertEqual(win.listeners.size, 1, "set");
+  stop();
+  assertEqual(win.listeners.size, 0, "removed by stop()");
+  outbox.add("dua");
+  assertEqual(win.listeners.size, 0, "no longer watching");
 });

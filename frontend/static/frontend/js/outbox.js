@@ -21,6 +21,11 @@
  *   "held"    {clientId}         waits for a moderator (a later ack settles it)
  *   "failed"  {clientId, code, detail, until}   refused for good
  *   "waiting" {until}            the queue is rate limited until `until` (ms)
+ *   "count"   {count}            how many entries wait now (after load, add, removal)
+ *
+ * warnBeforeLeaving(outbox, target) asks the browser to confirm leaving the
+ * page while anything waits: its `beforeunload` handler is on `target` only
+ * while the outbox is not empty.
  */
 import { Listeners } from "./listeners.js";
 
@@ -89,6 +94,7 @@ export class Outbox {
     } catch (err) { /* unreadable: start empty */ }
     this.entries = Array.isArray(stored) ? stored.filter((e) => e && e.client_id && e.body) : [];
     this.entries.forEach((entry) => this.listeners.emit("pending", { entry }));
+    this.listeners.emit("count", { count: this.entries.length });
     this._pump();
     return this.entries;
   }
@@ -99,6 +105,7 @@ export class Outbox {
     this.entries.push(entry);
     this._save();
     this.listeners.emit("pending", { entry });
+    this.listeners.emit("count", { count: this.entries.length });
     this._pump();
     return entry;
   }
@@ -210,6 +217,7 @@ export class Outbox {
     if (entry) {
       this.entries = this.entries.filter((e) => e !== entry);
       this._save();
+      this.listeners.emit("count", { count: this.entries.length });
     }
     return entry;
   }
@@ -221,4 +229,33 @@ export class Outbox {
       else { this.storage.removeItem(this.storageKey); }
     } catch (err) { /* storage full or disabled: the page still works */ }
   }
+}
+
+/** While `outbox` holds unanswered messages, leaving the page asks first
+ * (the entries would survive a reload of this tab, not its closing). The
+ * handler is added when the first entry waits and removed when the last one
+ * is answered, so a page with nothing waiting keeps no `beforeunload`
+ * listener (which would also cost it the back/forward cache). Returns a
+ * function that stops watching. */
+export function warnBeforeLeaving(outbox, target = window) {
+  const handler = (event) => {
+    event.preventDefault();
+    event.returnValue = "";  // older browsers ask only when this is set
+  };
+  let armed = false;
+  const update = ({ count }) => {
+    if (count > 0 && !armed) {
+      target.addEventListener("beforeunload", handler);
+      armed = true;
+    } else if (count === 0 && armed) {
+      target.removeEventListener("beforeunload", handler);
+      armed = false;
+    }
+  };
+  update({ count: outbox.entries.length });
+  const off = outbox.on("count", update);
+  return () => {
+    if (typeof off === "function") { off(); }
+    update({ count: 0 });
+  };
 }

@@ -7,7 +7,7 @@
  * and keeps the composer (the box the user writes in).
  */
 import { CLOSE_AUTH_LOST, getHub } from "./hub.js";
-import { Outbox } from "./outbox.js";
+import { Outbox, warnBeforeLeaving } from "./outbox.js";
 import { RoomView } from "./room_view.js";
 import { Sequence, isNewer } from "./sequence.js";
 import { excerpt, fmt, readConfig } from "./ui.js";
@@ -51,6 +51,7 @@ function start(cfg) {
     storageKey: "balai.outbox." + topic + "." + cfg.user_id,
     isShown: (id) => view.has(id),
   }) : null;
+  let stopWarning = null;  // warnBeforeLeaving's off switch, once the outbox is loaded
 
   if (outbox) {
     outbox.on("pending", ({ entry }) => view.addPending(entry));
@@ -244,11 +245,16 @@ function start(cfg) {
     view.setConnection(state, code);
     if (state !== "open" && outbox) { outbox.pause(); }
     // The session ended (signed out, banned): show the page as it now is.
-    if (state !== "open" && code === CLOSE_AUTH_LOST) { window.location.reload(); }
+    if (state !== "open" && code === CLOSE_AUTH_LOST) {
+      if (stopWarning) { stopWarning(); }  // the reload is ours: nothing to confirm
+      window.location.reload();
+    }
   });
   hub.on("sanction", onSanction);
 
   if (outbox) {
+    // Warn before closing the page while anything typed waits (rate limit, offline).
+    stopWarning = warnBeforeLeaving(outbox, window);
     outbox.load();
     form.addEventListener("submit", submit);
     textarea.addEventListener("input", updateCounter);
