@@ -28,7 +28,7 @@ from django.db import connection
 from django.db.models import F, FloatField, Q, QuerySet
 from django.db.models.expressions import Expression, RawSQL
 
-from forum import rules
+from forum import rules, selectors
 from forum.models import Aspiration, Status
 
 PAGE_SIZE = 20
@@ -116,20 +116,10 @@ def _matching(queryset: QuerySet, terms: list[str], *, any_word: bool) -> QueryS
             .order_by(F("rank").desc(), "-created_at", "-pk"))
 
 
-def _filtered(user, agency_ids: set[int], *, category=None, kecamatan: str | None = None,
-              status: str | None = None, agency=None) -> QuerySet:
-    """Visible aspirations (``rules.visible_q``, always), with the list filters.
-    ``category`` and ``agency``: an instance or a primary key."""
-    queryset = Aspiration.objects.filter(rules.visible_q(user, agency_ids))
-    if category:
-        queryset = queryset.filter(category=category)
-    if kecamatan:
-        queryset = queryset.filter(kecamatan=kecamatan)
-    if status:
-        queryset = queryset.filter(status=status)
-    if agency:
-        queryset = queryset.filter(agency=agency)
-    return queryset
+def _filtered(user, agency_ids: set[int], **filters) -> QuerySet:
+    """Visible aspirations (``rules.visible_q``, always), with the list's
+    filters (``forum.selectors.with_filters``)."""
+    return selectors.with_filters(Aspiration.objects.filter(rules.visible_q(user, agency_ids)), **filters)
 
 
 def search(user, agency_ids: set[int], query: str, *, category=None, kecamatan: str | None = None,

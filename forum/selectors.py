@@ -53,20 +53,35 @@ def visible(*, user) -> QuerySet[Aspiration]:
     return Aspiration.objects.filter(rules.visible_q(user, agency_ids_of(user=user)))
 
 
-def aspiration_list(*, user, sort: str = "newest", category: str = "", kecamatan: str = "", status: str = "",
-                    agency: str = "") -> QuerySet[Aspiration]:
-    """Visible aspirations, filtered and sorted: ``newest``, ``supported``
-    (most supports first) or ``overdue`` (open ones past their deadline
-    first, the most overdue on top; then the rest by deadline)."""
-    rows = visible(user=user).select_related("category", "agency", "author")
+def _named(field: str, value) -> dict:
+    """A filter on a category or agency given as an instance, a primary key or a slug."""
+    if isinstance(value, str):
+        return {f"{field}__slug": value}
+    return {field: value}
+
+
+def with_filters(rows: QuerySet[Aspiration], *, category=None, kecamatan: str | None = None,
+                 status: str | None = None, agency=None) -> QuerySet[Aspiration]:
+    """The lists' filters, for the list and for search alike; empty values
+    filter nothing. ``category``, ``agency``: an instance, a key or a slug."""
     if category:
-        rows = rows.filter(category__slug=category)
+        rows = rows.filter(**_named("category", category))
     if kecamatan:
         rows = rows.filter(kecamatan=kecamatan)
     if status:
         rows = rows.filter(status=status)
     if agency:
-        rows = rows.filter(agency__slug=agency)
+        rows = rows.filter(**_named("agency", agency))
+    return rows
+
+
+def aspiration_list(*, user, sort: str = "newest", category: str = "", kecamatan: str = "", status: str = "",
+                    agency: str = "") -> QuerySet[Aspiration]:
+    """Visible aspirations, filtered and sorted: ``newest``, ``supported``
+    (most supports first) or ``overdue`` (open ones past their deadline
+    first, the most overdue on top; then the rest by deadline)."""
+    rows = with_filters(visible(user=user).select_related("category", "agency", "author"), category=category,
+                        kecamatan=kecamatan, status=status, agency=agency)
     if sort == "supported":
         return rows.order_by("-supports", "-created_at")
     if sort == "overdue":

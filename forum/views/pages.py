@@ -103,10 +103,8 @@ def aspiration_list(request):
     text = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""
     if text.strip():
         # Best match first; the list's filters still apply (sorting does not).
-        rows = search.search(request.user, agency_ids_of(user=request.user), text,
-                             kecamatan=filters["kecamatan"] or None, status=filters["status"] or None)
-        rows = rows.filter(**{key: value for key, value in (("category__slug", filters["category"]),
-                                                            ("agency__slug", filters["agency"])) if value})
+        rows = search.search(request.user, agency_ids_of(user=request.user), text, category=filters["category"],
+                             kecamatan=filters["kecamatan"], status=filters["status"], agency=filters["agency"])
     else:
         rows = selectors.aspiration_list(user=request.user, **filters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
