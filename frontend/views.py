@@ -17,11 +17,13 @@ from accounts.views import NEW_ACCOUNT_SESSION_KEY
 from chat.selectors import room_list
 from forum.selectors import aspiration_list
 from frontend.middleware import REDIS_DOWN, outage_response
+from qa.selectors import home_sessions
 from realtime.language import chosen_language
 
 
 def home(request):
-    """The rooms, the latest aspirations the visitor may see, the places of
+    """The live Q&A session, if any, and the next ones; the rooms, the latest
+    aspirations the visitor may see, the places of
     their role (``nav``, from frontend.context) and a greeting: "welcome" for
     a guest or an account signed up in this session, "welcome back" for any
     other signed-in visit (docs/decisions.md)."""
@@ -30,6 +32,7 @@ def home(request):
     return render(request, "frontend/home.html", {
         "rooms": room_list(user=user),
         "aspirations": list(aspiration_list(user=user, sort="newest")[:5]),
+        "sessions": home_sessions(),
         "returning": returning,
     })
 

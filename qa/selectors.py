@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from chat.models import MessageStatus
 from officials.selectors import acts_for
-from qa.models import Question, Session, SessionStatus
+from qa.models import Question, Session, SessionStatus, Vote
 
 
 def session_by_id(*, pk: int, for_update: bool = False) -> Session | None:
@@ -25,7 +25,8 @@ def sessions_of(*, user) -> list[Session]:
     ids = acts_for(user)
     if not ids:
         return []
-    return list(Session.objects.filter(officials__in=ids).distinct().select_related("agency", "room"))
+    return list(Session.objects.filter(officials__in=ids).distinct().select_related("agency", "room")
+                .prefetch_related("officials__official"))
 
 
 def sessions_due_to_open(*, moment) -> QuerySet[Session]:
@@ -58,3 +59,78 @@ def question_counts(*, user_id: int, session_id: int, since) -> tuple[int, int]:
     rejected ones count too (every attempt that reached the queue)."""
     mine = Question.objects.filter(session_id=session_id, message__author_id=user_id)
     return mine.count(), mine.filter(created_at__gte=since).count()
+
+
+# --- what the pages and the console show (docs/sessions.md, "Pages") -----------------------
+def schedule_groups(sessions) -> dict[str, list[Session]]:
+    """The live sessions, the upcoming ones (soonest first) and the past ones
+    (ended or cancelled, latest first)."""
+    sessions = sorted(sessions, key=lambda s: (s.starts_at, s.pk))
+    return {
+        "live": [s for s in sessions if s.status == SessionStatus.LIVE],
+        "upcoming": [s for s in sessions if s.status == SessionStatus.SCHEDULED],
+        "past": sorted((s for s in sessions if s.status in (SessionStatus.ENDED, SessionStatus.CANCELLED)),
+                       key=lambda s: (s.starts_at, s.pk), reverse=True),
+    }
+
+
+def schedule() -> dict[str, list[Session]]:
+    """``/sesi/``: every session, grouped."""
+    return schedule_groups(Session.objects.select_related("agency").prefetch_related("officials__official"))
+
+
+def home_sessions(*, upcoming: int = 3) -> dict:
+    """The home page: the live sessions, if any, and the next ``upcoming`` ones."""
+    sessions = Session.objects.select_related("agency").prefetch_related("officials__official")
+    return {"live": list(sessions.filter(status=SessionStatus.LIVE)),
+            "upcoming": list(sessions.filter(status=SessionStatus.SCHEDULED)[:upcoming])}
+
+
+def session_with_officials(*, pk: int) -> Session | None:
+    return (Session.objects.select_related("room", "agency").prefetch_related("officials__official__agency")
+            .filter(pk=pk).first())
+
+
+def _questions(session_id: int) -> QuerySet[Question]:
+    return (Question.objects.filter(session_id=session_id)
+            .select_related("message", "message__author", "answer_message", "answered_by", "answered_for__official",
+                            "handed_to_official", "handed_to_agency", "aspiration"))
+
+
+def questions_shown(*, session_id: int) -> list[Question]:
+    """Every public question of a session, answered ones and those carried
+    into the forum included: highlighted first, then by votes, then oldest."""
+    return list(_questions(session_id).filter(_public_q()).order_by("-highlighted", "-votes", "created_at", "pk"))
+
+
+def questions_mine(*, session_id: int, user) -> list[Question]:
+    """``user``'s own questions still waiting in moderation or refused (the
+    public ones are in the list like everyone's)."""
+    if user is None or not user.is_authenticated:
+        return []
+    return list(_questions(session_id).filter(message__author=user)
+                .exclude(message__status=MessageStatus.PUBLISHED).order_by("created_at"))
+
+
+def voted_ids(*, session_id: int, user) -> set[int]:
+    if user is None or not user.is_authenticated:
+        return set()
+    return set(Vote.objects.filter(question__session_id=session_id, user=user).values_list("question_id", flat=True))
+
+
+def figures(*, session: Session) -> dict[str, int]:
+    """An ended session's figures: questions asked (every one that reached
+    moderation), approved, answered, carried over into the forum, and the
+    largest audience seen."""
+    counts = Question.objects.filter(session=session).aggregate(
+        asked=Count("pk"),
+        approved=Count("pk", filter=Q(message__status=MessageStatus.PUBLISHED)),
+        answered=Count("pk", filter=Q(answered_at__isnull=False)),
+        carried_over=Count("pk", filter=Q(aspiration__isnull=False)),
+    )
+    counts["peak_audience"] = session.peak_audience
+    return counts
+
+
+def question_of(*, session_id: int, question_id: int) -> Question | None:
+    return Question.objects.filter(session_id=session_id, pk=question_id).first()
