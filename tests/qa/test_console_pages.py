@@ -62,8 +62,9 @@ def test_the_console_ranks_the_questions_and_never_names_an_anonymous_asker(clie
 
 def test_every_action_from_the_console_forms(client, cast, live_session):
     mod, bupati = cast["moderator"], cast["bupati"]
-    one, two, three, four = (asked_and_approved(create_user(f"warga{i}", kecamatan="pati"), live_session, mod, f"Pertanyaan nomor {i}?")
-                             for i in range(4))
+    one, two, three, four = (
+        asked_and_approved(create_user(f"warga{i}", kecamatan="pati"), live_session, mod, f"Pertanyaan nomor {i}?")
+        for i in range(4))
     assert act(client, live_session, cast["staf1"], action="answer", question=one.pk,
                text="Sudah dijadwalkan.").status_code == 302
     one.refresh_from_db()
