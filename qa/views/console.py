@@ -11,8 +11,6 @@ socket and adds the keyboard."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -122,11 +120,7 @@ def _act(user, pk: int, data) -> str:
         services.session_open_early(actor=user, session_id=pk)
         return _("The session is open.")
     if action == "extend":
-        minutes = _int(data.get("minutes"))
-        if minutes is None or not 5 <= minutes <= 120:
-            raise AppError(INVALID, _("Extend by 5 to 120 minutes."))
-        current = selectors.session_by_id(pk=pk)
-        services.session_extend(actor=user, session_id=pk, ends_at=current.ends_at + timedelta(minutes=minutes))
+        services.session_extend_by(actor=user, session_id=pk, minutes=_int(data.get("minutes")))
         return _("The session is extended.")
     raise AppError(INVALID, _("Unknown action."))
 

@@ -18,19 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.errors import NOT_FOUND, AppError
-from qa import present, selectors, services
+from qa import events, selectors, services
 from qa.models import SessionStatus
 from qa.services import QUESTION_MAX_CHARS
 from realtime import presence
 
 
-def topic_of(session_id: int) -> str:
-    return f"sesi.{session_id}"
-
-
 def audience(session_id: int) -> int:
     """How many watch now (the hub's presence of the session's topic)."""
-    return async_to_sync(presence.count)(topic_of(session_id))
+    return async_to_sync(presence.count)(events.topic_of(session_id))
 
 
 def session_list(request):
@@ -77,14 +73,14 @@ def page_config(request, session, context: dict) -> dict:
 
 def session_context(request, session) -> dict:
     """What the session page and the console both show."""
-    views = [present.question_view(q) for q in selectors.questions_shown(session_id=session.pk)]
+    views = [events.question_to_wire(q) for q in selectors.questions_shown(session_id=session.pk)]
     open_, done = split(views)
-    live_view = present.session_view(session, audience=audience(session.pk),
-                                     waiting=selectors.questions_waiting(session_id=session.pk))
+    live_view = events.session_to_wire(session, audience=audience(session.pk),
+                                       waiting=selectors.questions_waiting(session_id=session.pk))
     return {
         "session": session, "session_view": live_view, "questions": views,
         "open_questions": open_, "done_questions": done,
-        "officials": live_view["officials"], "topic": topic_of(session.pk), "max_chars": QUESTION_MAX_CHARS,
+        "officials": live_view["officials"], "topic": events.topic_of(session.pk), "max_chars": QUESTION_MAX_CHARS,
         "rev": getattr(session, "rev", 0),
     }
 
@@ -96,12 +92,16 @@ def detail(request, pk: int, *, error: AppError | None = None, status: int = 200
     if session is None:
         raise Http404
     context = session_context(request, session)
-    voted = selectors.voted_ids(session_id=pk, user=request.user)
+    user = request.user
+    voted = set(selectors.voted_ids(session_id=pk, user_id=user.pk)) if user.is_authenticated else set()
+    mine = selectors.questions_of(session_id=pk, user_id=user.pk) if user.is_authenticated else []
     for view in context["open_questions"] + context["done_questions"]:
         view["voted"] = view["id"] in voted
     ended = session.status == SessionStatus.ENDED
     context.update({
-        "mine": [present.question_view(q) for q in selectors.questions_mine(session_id=pk, user=request.user)],
+        # The visitor's own questions still theirs alone (waiting for review, or refused).
+        "mine": [view for view in map(events.question_to_wire, mine)
+                 if view["state"] in (events.PENDING, events.REFUSED)],
         "can_ask": session.is_open_for_questions, "can_vote": session.is_open_for_questions,
         "ended": ended, "figures": selectors.figures(session=session) if ended else None,
         # The transcript: every question shown, in the order asked, with what became of it.
@@ -142,11 +142,8 @@ def ask(request, pk: int):
 @login_required
 def vote(request, pk: int, question_id: int):
     """The no-script "dukung" toggle (the topic's ``vote`` otherwise)."""
-    question = selectors.question_of(session_id=pk, question_id=question_id)
-    if question is None:
-        raise Http404
     try:
-        voted, _count = services.vote_toggle(user=request.user, question_id=question_id)
+        voted, _count = services.vote_toggle(user=request.user, question_id=question_id, session_id=pk)
     except AppError as error:
         return _refused(request, pk, error)
     messages.success(request, _("You support this question.") if voted else _("Your support was withdrawn."))

@@ -153,9 +153,10 @@ def test_voting_on_a_pending_question_is_refused_and_changes_nothing(client, cas
     response = client.post(f"/sesi/{live_session.pk}/dukung/{question.pk}/")
     assert response.status_code == 409 and 'data-code="question_not_visible"' in response.content.decode()
     assert not Vote.objects.exists()
-    # A question of another session is not found through this one.
+    # A question of another session is refused through this one.
     other = schedule(cast, "Sesi lain", timedelta(days=1))
-    assert client.post(f"/sesi/{other.pk}/dukung/{question.pk}/").status_code == 404
+    response = client.post(f"/sesi/{other.pk}/dukung/{question.pk}/")
+    assert response.status_code == 400 and 'data-code="question_of_another_session"' in response.content.decode()
 
 
 def test_a_cancelled_session_says_so_and_takes_no_questions(client, cast):
