@@ -39,7 +39,12 @@ function konsol(cfg) {
   showConnection(hub, S);
   const channel = hub.channel(cfg.topic, { since: () => lastRev });
   const bump = (frame) => { if (typeof frame.id === "number" && frame.id > lastRev) { lastRev = frame.id; } };
-  channel.on("joined", () => { joined = true; });
+  channel.on("joined", (frame) => {
+    joined = true;
+    if (typeof frame.last_id === "number" && frame.last_id > lastRev) { lastRev = frame.last_id; }
+    showSession(cfg, { audience: frame.presence });
+  });
+  channel.on("presence", (frame) => showSession(cfg, { audience: frame.count }));
   channel.onJoinFailed(() => { joined = false; });
   hub.onState((state) => { if (state !== "open") { joined = false; } });
   channel.on("snapshot", (frame) => {

@@ -249,7 +249,7 @@ export class Board {
 /** The head of the page from a `session` dict: status, audience, end, waiting. */
 export function showSession(cfg, session) {
   const badge = document.getElementById("sesi-status");
-  if (badge && badge.dataset.status !== session.status) {
+  if (badge && session.status && badge.dataset.status !== session.status) {
     badge.dataset.status = session.status;
     badge.className = "status status-" + session.status;
     badge.textContent = cfg.strings.status[session.status] || session.status;
@@ -259,7 +259,7 @@ export function showSession(cfg, session) {
   const waiting = document.getElementById("konsol-waiting");
   if (waiting && typeof session.waiting === "number") { waiting.textContent = String(session.waiting); }
   const countdown = document.getElementById("konsol-countdown");
-  if (countdown) {
+  if (countdown && session.ends_at) {
     countdown.dataset.ends = session.ends_at;
     countdown.dataset.starts = session.starts_at;
     countdown.dataset.status = session.status;

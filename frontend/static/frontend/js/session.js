@@ -5,8 +5,8 @@
  * session's status current without reload (qa_view.js). Asking and "dukung"
  * go over the socket (`ask`, `vote`); while the topic is not joined the
  * forms are posted as they are (the page works without a script). The
- * asker's own question shows "waiting for review" at once; the decision
- * reaches them as a notification (`mine`), on which the page joins again.
+ * asker's own question shows "waiting for review" at once; its changes
+ * reach the asker's sockets as `mine` frames (approved: it joins the list).
  */
 import { getHub } from "./hub.js";
 import { Board, showConnection, showSession } from "./qa_view.js";
@@ -30,7 +30,12 @@ function session(cfg) {
   const channel = hub.channel(cfg.topic, { since: () => lastRev });
   const bump = (frame) => { if (typeof frame.id === "number" && frame.id > lastRev) { lastRev = frame.id; } };
 
-  channel.on("joined", () => { joined = true; });
+  channel.on("joined", (frame) => {
+    joined = true;
+    if (typeof frame.last_id === "number" && frame.last_id > lastRev) { lastRev = frame.last_id; }
+    showSession(cfg, { audience: frame.presence });
+  });
+  channel.on("presence", (frame) => showSession(cfg, { audience: frame.count }));
   channel.onJoinFailed(() => { joined = false; });
   hub.onState((state) => { if (state !== "open") { joined = false; } });
   channel.on("snapshot", (frame) => {
@@ -43,7 +48,21 @@ function session(cfg) {
   channel.on("question", (frame) => { bump(frame); board.put(frame.question, frame.id); dropMine(frame.question.id); });
   channel.on("ranking", (frame) => { bump(frame); board.votes(frame.votes || [], frame.id); });
   channel.on("session", (frame) => { bump(frame); onSession(frame.session); });
-  channel.on("mine", () => channel.rejoin());
+  // One of the visitor's own questions changed: waiting or refused stays in "mine"; once
+  // public it is in the list like everyone's (its `question` frame puts it there).
+  channel.on("mine", (frame) => {
+    bump(frame);
+    const q = frame.question;
+    if (q.state === "pending" || q.state === "refused") {
+      const item = mineItem(q);
+      const existing = document.getElementById("mine-" + q.id);
+      if (existing) { existing.replaceWith(item); } else { mineList?.append(item); }
+      if (mineSection) { mineSection.hidden = false; }
+    } else {
+      dropMine(q.id);
+      if (q.state === "public" || q.state === "answered") { board.put(q, frame.id); }
+    }
+  });
 
   function onSession(data) {
     showSession(cfg, data);
@@ -72,7 +91,7 @@ function session(cfg) {
   function showMine(list) {
     if (!mineList) { return; }
     mineList.textContent = "";
-    list.filter((q) => q.state === "pending" || q.state === "rejected").forEach((q) => mineList.append(mineItem(q)));
+    list.filter((q) => q.state === "pending" || q.state === "refused").forEach((q) => mineList.append(mineItem(q)));
     mineSection.hidden = mineList.children.length === 0;
   }
   function dropMine(id) {
