@@ -1,6 +1,6 @@
 """Navigation by role (issue 13 item 1): the header's places and the home
 page's, for a guest, a citizen, an official with and without an agency, a
-moderator (with the count of waiting items) and an administrator; the home
+delegate (the officials' console), a moderator (with the count of waiting items) and an administrator; the home
 page's rooms, latest aspirations and greeting."""
 
 from __future__ import annotations
@@ -16,14 +16,17 @@ from chat.services import room_upsert
 from forum.models import Aspiration, Category, Privacy, Status
 from moderation.services import item_enqueue
 from officials.models import Agency, Official
+from officials.services import delegate_add
 from tests.hub import create_user
 
 pytestmark = pytest.mark.django_db
 
 HOME = reverse("frontend:home")
-PUBLIC = {"/ruang/", "/aspirasi/"}
+PUBLIC = {"/ruang/", "/aspirasi/", "/sesi/"}
 CITIZEN = PUBLIC | {"/aspirasi/saya/", "/aspirasi/kirim/"}
-OFFICIAL = CITIZEN | {"/aspirasi/instansi/"}
+OFFICIAL = CITIZEN | {"/aspirasi/instansi/", "/konsol/"}
+#: Staff acting for an official (officials.Delegate): the officials' console, no agency inbox.
+DELEGATE = CITIZEN | {"/konsol/"}
 MODERATOR = CITIZEN | {"/moderasi/"}
 ADMIN = MODERATOR | {"/notifikasi/umumkan/", "/moderasi/audit/", "/admin/"}
 #: Every place that depends on the role: what the header and home show of them must be exact.
@@ -76,6 +79,7 @@ def hold_one(author) -> None:
     ("citizen", CITIZEN),
     ("official without agency", CITIZEN),
     ("official", OFFICIAL),
+    ("delegate", DELEGATE),
     ("moderator", MODERATOR),
     ("admin", ADMIN),
 ])
@@ -85,6 +89,8 @@ def test_each_role_sees_exactly_its_places_in_the_header_and_on_the_home_page(cl
         "citizen": lambda: create_user("siti"),
         "official without agency": lambda: official("pejabat", with_agency=False),
         "official": lambda: official("pejabat", with_agency=True),
+        "delegate": lambda: delegate_add(official=official("pejabat", with_agency=True),
+                                         staff=create_user("staf", role=Role.OFFICIAL)).staff,
         "moderator": lambda: create_user("moderator", role=Role.MODERATOR),
         "admin": lambda: create_user("admin", role=Role.ADMIN),
     }[who]()
