@@ -17,7 +17,7 @@ from accounts.choices import Role
 from accounts.models import User
 from officials.models import AgencyKind
 from officials.services import agency_upsert, official_upsert
-from qa import services
+from qa import selectors, services
 from qa.models import Question
 from tests.e2e.helpers import CONSOLE, PASSWORD, moderation_cast, pending
 
@@ -133,3 +133,44 @@ async def test_the_session_page_on_a_phone_keeps_the_form_and_the_newest_questio
         return top && top.id;
     }""")
     assert covered == "ask-body"
+
+
+def two_approved_questions(session_id: int) -> None:
+    """siti (anonymous, first) and budi ask; the moderator approves both."""
+    from tests.qa.helpers import asked_and_approved
+
+    session = selectors.session_by_id(pk=session_id)
+    moderator = User.objects.get(username="moderator")
+    asked_and_approved(User.objects.get(username="siti"), session, moderator, "Kapan pasar Juwana dibenahi?",
+                       anonymous=True)
+    asked_and_approved(User.objects.get(username="budi"), session, moderator, "Bagaimana air bersih di Gembong?")
+
+
+async def test_votes_re_rank_live_and_the_console_never_names_an_anonymous_asker(session_id, open_page):
+    await sync_to_async(two_approved_questions)(session_id)
+    konsol = await open_page("bupati", f"/konsol/{session_id}/")
+    siti = await open_page("siti", f"/sesi/{session_id}/")
+    await mark_no_reload(konsol)
+    in_order = konsol.locator("#questions > li.q")
+    await expect(in_order.first).to_contain_text("pasar Juwana")  # equal votes: the older first
+    await expect(in_order.first.locator(".q-author")).to_have_text("Warga (anonim)")
+    await expect(konsol.locator("#questions")).not_to_contain_text("Siti")
+
+    # siti supports budi's question: it moves up on every page, live.
+    gembong = siti.locator("#questions li.q", has_text="Gembong")
+    await gembong.locator("button.vote").click()
+    await expect(gembong.locator("button.vote")).to_have_attribute("aria-pressed", "true")
+    await expect(siti.locator("#questions > li.q").first).to_contain_text("Gembong")
+    await expect(in_order.first).to_contain_text("Gembong")
+    await expect(in_order.first.locator(".q-votes")).to_have_text("1")
+
+    # Highlighted from the console's keyboard (j, j: the second; h): on top for everyone.
+    await konsol.locator("body").click()
+    await konsol.keyboard.press("j")
+    await konsol.keyboard.press("j")
+    await expect(in_order.nth(1)).to_be_focused()
+    await konsol.keyboard.press("h")
+    await expect(siti.locator("#questions > li.q").first).to_contain_text("pasar Juwana")
+    await expect(siti.locator("#questions > li.q").first.locator(".tag-highlight")).to_have_text("Disorot")
+    await expect(in_order.first).to_contain_text("pasar Juwana")
+    assert await still_same_document(konsol)

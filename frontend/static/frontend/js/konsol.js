@@ -11,8 +11,7 @@
  * Keyboard: j/k move between questions (visible focus), a answer, h
  * highlight, d dismiss, l answer later, Esc back to the question.
  */
-import { getHub } from "./hub.js";
-import { Board, announce, showConnection, showSession } from "./qa_view.js";
+import { Board, announce, follow, showSession } from "./qa_view.js";
 import { fmt, readConfig } from "./ui.js";
 
 function konsol(cfg) {
@@ -33,28 +32,8 @@ function konsol(cfg) {
     return root;
   }
   const board = new Board({ ...cfg, console: true, can_vote: false }, { actions: actionsFor });
-  const hub = getHub();
-  let lastRev = cfg.since || 0;
-  let joined = false;
-  showConnection(hub, S);
-  const channel = hub.channel(cfg.topic, { since: () => lastRev });
-  const bump = (frame) => { if (typeof frame.id === "number" && frame.id > lastRev) { lastRev = frame.id; } };
-  channel.on("joined", (frame) => {
-    joined = true;
-    if (typeof frame.last_id === "number" && frame.last_id > lastRev) { lastRev = frame.last_id; }
-    showSession(cfg, { audience: frame.presence });
-  });
-  channel.on("presence", (frame) => showSession(cfg, { audience: frame.count }));
-  channel.onJoinFailed(() => { joined = false; });
-  hub.onState((state) => { if (state !== "open") { joined = false; } });
-  channel.on("snapshot", (frame) => {
-    bump(frame);
-    if (frame.session) { showSession(cfg, frame.session); }
-    board.replace(frame.questions || [], frame.id || 0);
-  });
-  channel.on("question", (frame) => { bump(frame); board.put(frame.question, frame.id); });
-  channel.on("ranking", (frame) => { bump(frame); board.votes(frame.votes || [], frame.id); });
-  channel.on("session", (frame) => { bump(frame); showSession(cfg, frame.session); tick(); });
+  const live = follow(cfg, board, { session: () => tick() });
+  const hub = live.hub;
 
   // --- actions over the socket ------------------------------------------------------------
   const pageStatus = document.getElementById("konsol-status");
@@ -99,7 +78,7 @@ function konsol(cfg) {
   }
   document.addEventListener("submit", (event) => {
     const form = event.target;
-    if (!(form instanceof HTMLFormElement) || !joined) { return; }
+    if (!(form instanceof HTMLFormElement) || !live.joined()) { return; }
     const frame = frameOf(form);
     if (!frame) { return; }
     event.preventDefault();

@@ -13,6 +13,7 @@
  * first, then votes, then oldest); answered ones and those carried into the
  * forum go to the second list, latest answer first.
  */
+import { getHub } from "./hub.js";
 import { el, fmt } from "./ui.js";
 
 export function announce(text) {
@@ -274,4 +275,41 @@ export function showConnection(hub, S) {
     node.dataset.state = state;
     node.textContent = S[state] || S.closed;
   });
+}
+
+/**
+ * Follow the session's topic on the tab's hub and keep `board` current.
+ * `on`: {session(sessionDict), snapshot(frame), question(frame), mine(frame)}
+ * — extra work of the page, after the board's. Returns {hub, joined()}:
+ * while not joined, the pages let their plain forms be posted.
+ */
+export function follow(cfg, board, on = {}) {
+  const hub = getHub();
+  let lastRev = cfg.since || 0;
+  let joined = false;
+  showConnection(hub, cfg.strings);
+  const channel = hub.channel(cfg.topic, { since: () => lastRev });
+  const bump = (frame) => { if (typeof frame.id === "number" && frame.id > lastRev) { lastRev = frame.id; } };
+  const call = (name, value) => { if (on[name]) { on[name](value); } };
+  const onSession = (session) => { showSession(cfg, session); call("session", session); };
+  channel.on("joined", (frame) => {
+    joined = true;
+    if (typeof frame.last_id === "number" && frame.last_id > lastRev) { lastRev = frame.last_id; }
+    showSession(cfg, { audience: frame.presence });
+  });
+  channel.on("presence", (frame) => showSession(cfg, { audience: frame.count }));
+  channel.onJoinFailed(() => { joined = false; });
+  hub.onState((state) => { if (state !== "open") { joined = false; } });
+  channel.on("snapshot", (frame) => {
+    bump(frame);
+    if (frame.session) { onSession(frame.session); }
+    if (Array.isArray(frame.voted)) { board.voted = new Set(frame.voted); }
+    board.replace(frame.questions || [], frame.id || 0);
+    call("snapshot", frame);
+  });
+  channel.on("question", (frame) => { bump(frame); board.put(frame.question, frame.id); call("question", frame); });
+  channel.on("ranking", (frame) => { bump(frame); board.votes(frame.votes || [], frame.id); });
+  channel.on("session", (frame) => { bump(frame); onSession(frame.session); });
+  channel.on("mine", (frame) => { bump(frame); call("mine", frame); });
+  return { hub, joined: () => joined };
 }

@@ -8,8 +8,7 @@
  * asker's own question shows "waiting for review" at once; its changes
  * reach the asker's sockets as `mine` frames (approved: it joins the list).
  */
-import { getHub } from "./hub.js";
-import { Board, showConnection, showSession } from "./qa_view.js";
+import { Board, follow } from "./qa_view.js";
 import { el, readConfig } from "./ui.js";
 
 function uuid() {
@@ -23,35 +22,14 @@ function uuid() {
 function session(cfg) {
   const S = cfg.strings;
   const board = new Board(cfg);
-  const hub = getHub();
-  let lastRev = cfg.since || 0;
-  let joined = false;
-  showConnection(hub, S);
-  const channel = hub.channel(cfg.topic, { since: () => lastRev });
-  const bump = (frame) => { if (typeof frame.id === "number" && frame.id > lastRev) { lastRev = frame.id; } };
-
-  channel.on("joined", (frame) => {
-    joined = true;
-    if (typeof frame.last_id === "number" && frame.last_id > lastRev) { lastRev = frame.last_id; }
-    showSession(cfg, { audience: frame.presence });
+  const live = follow(cfg, board, {
+    session: onSession, snapshot: (frame) => { if (Array.isArray(frame.mine)) { showMine(frame.mine); } },
+    question: (frame) => dropMine(frame.question.id), mine: onMine,
   });
-  channel.on("presence", (frame) => showSession(cfg, { audience: frame.count }));
-  channel.onJoinFailed(() => { joined = false; });
-  hub.onState((state) => { if (state !== "open") { joined = false; } });
-  channel.on("snapshot", (frame) => {
-    bump(frame);
-    if (frame.session) { onSession(frame.session); }
-    if (Array.isArray(frame.voted)) { board.voted = new Set(frame.voted); }
-    board.replace(frame.questions || [], frame.id || 0);
-    if (Array.isArray(frame.mine)) { showMine(frame.mine); }
-  });
-  channel.on("question", (frame) => { bump(frame); board.put(frame.question, frame.id); dropMine(frame.question.id); });
-  channel.on("ranking", (frame) => { bump(frame); board.votes(frame.votes || [], frame.id); });
-  channel.on("session", (frame) => { bump(frame); onSession(frame.session); });
+  const hub = live.hub;
   // One of the visitor's own questions changed: waiting or refused stays in "mine"; once
   // public it is in the list like everyone's (its `question` frame puts it there).
-  channel.on("mine", (frame) => {
-    bump(frame);
+  function onMine(frame) {
     const q = frame.question;
     if (q.state === "pending" || q.state === "refused") {
       const item = mineItem(q);
@@ -62,10 +40,9 @@ function session(cfg) {
       dropMine(q.id);
       if (q.state === "public" || q.state === "answered") { board.put(q, frame.id); }
     }
-  });
+  }
 
   function onSession(data) {
-    showSession(cfg, data);
     if (data.status === "ended" || data.status === "cancelled") {
       document.getElementById("ask")?.remove();
       board.disableVotes();
@@ -116,7 +93,7 @@ function session(cfg) {
     let clientId = uuid();
     clientField.value = clientId;
     form.addEventListener("submit", (event) => {
-      if (!joined) { return; }  // the plain form
+      if (!live.joined()) { return; }  // the plain form
       event.preventDefault();
       const text = body.value.trim();
       if (!text) { return; }
@@ -149,7 +126,7 @@ function session(cfg) {
   // --- dukung -------------------------------------------------------------------------------
   document.addEventListener("submit", (event) => {
     const target = event.target;
-    if (!(target instanceof HTMLFormElement) || !target.classList.contains("vote-form") || !joined) { return; }
+    if (!(target instanceof HTMLFormElement) || !target.classList.contains("vote-form") || !live.joined()) { return; }
     event.preventDefault();
     const id = Number(target.closest("li.q").dataset.id);
     const button = target.querySelector("button");
