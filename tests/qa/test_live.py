@@ -371,7 +371,7 @@ async def test_bad_input_is_refused_with_a_stable_code_and_changes_nothing(cast,
         (staf, {"type": "dismiss", "topic": topic(live_session), "question": public.pk, "reason": " "},
          "reason_required"),
         (staf, {"type": "extend", "topic": topic(live_session), "minutes": 500}, "invalid"),
-        (citizen, ask_frame(live_session, "x" * 281), "invalid"),
+        (citizen, ask_frame(live_session, "x" * 281), "question_too_long"),
         (citizen, ask_frame(live_session, "   "), "invalid"),
     ]
     for socket, frame, code in cases:
