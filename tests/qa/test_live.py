@@ -16,6 +16,9 @@ from django.test import Client
 from django.utils import timezone
 
 from chat.models import Room
+from chat.services import message_hide
+from moderation.models import QueueItem
+from moderation.services import item_claim_next, item_decide
 from qa import services
 from qa.models import Question, Session, Vote
 from tests.hub import create_user
@@ -394,3 +397,28 @@ async def test_presence_keeps_the_peak_audience(cast, live_session, connect):
     late = await connect(None)
     _joined, [snapshot] = await snapshot_of(late, live_session)
     assert snapshot["session"]["audience"] == 4
+
+
+async def test_a_refused_question_tells_its_asker_and_a_hidden_one_leaves_every_screen(cast, live_session, connect):
+    public = await sync_to_async(asked_and_approved)(cast["siti"], live_session, cast["moderator"])
+    guest, budi = await connect(None), await connect(cast["budi"])
+    for socket in (guest, budi):
+        await snapshot_of(socket, live_session)
+    asked = await act(budi, ask_frame(live_session, "Pertanyaan yang akan ditolak"))
+    assert (await guest.recv_until("session"))["session"]["waiting"] == 1
+
+    def refuse():
+        item = QueueItem.objects.get(target_kind="chat.message", status="pending")
+        assert item_claim_next(moderator=cast["moderator"], queue="chat").pk == item.pk
+        item_decide(moderator=cast["moderator"], item_id=item.pk, action="reject", reason_code="spam")
+
+    await sync_to_async(refuse)()
+    assert (await guest.recv_until("session"))["session"]["waiting"] == 0
+    while (mine := await budi.recv_until("mine"))["question"]["state"] == "pending":
+        pass
+    assert (mine["question"]["id"], mine["question"]["state"]) == (asked["question"]["id"], "refused")
+
+    message = await sync_to_async(lambda: public.message)()
+    await sync_to_async(message_hide)(message=message)
+    gone = await guest.recv_until("question")
+    assert (gone["question"]["id"], gone["question"]["state"], gone["question"]["html"]) == (public.pk, "hidden", "")
