@@ -380,8 +380,11 @@ async def test_bad_input_is_refused_with_a_stable_code_and_changes_nothing(cast,
     for socket, frame, code in cases:
         refused = await act(socket, frame, checked=False)
         assert (refused["type"], refused["code"]) == ("error", code), frame
-    unknown = await connect(None)
-    refused = await unknown.request({"type": "join", "topic": "sesi.999999", "since": None})
+    guest = await connect(None)
+    await snapshot_of(guest, live_session)
+    for frame in (ask_frame(live_session), {**vote, "question": public.pk}):
+        assert (await act(guest, frame))["code"] == "forbidden"  # guests watch; asking and voting need an account
+    refused = await guest.request({"type": "join", "topic": "sesi.999999", "since": None})
     assert refused["code"] == "not_found"
     after = await sync_to_async(lambda: (list(Vote.objects.values_list("pk", flat=True)),
                                          state_of(live_session, public), Session.objects.get(pk=other.pk).rev))()
