@@ -120,7 +120,7 @@ def _act(user, pk: int, data) -> str:
         services.session_open_early(actor=user, session_id=pk)
         return _("The session is open.")
     if action == "extend":
-        services.session_extend_by(actor=user, session_id=pk, minutes=_int(data.get("minutes")))
+        services.session_extend(actor=user, session_id=pk, minutes=_int(data.get("minutes")))
         return _("The session is extended.")
     raise AppError(INVALID, _("Unknown action."))
 

@@ -16,6 +16,9 @@ from django.test import Client
 from django.utils import timezone
 
 from chat.models import Room
+from chat.services import message_hide
+from moderation.models import QueueItem
+from moderation.services import item_claim_next, item_decide
 from qa import services
 from qa.models import Question, Session, Vote
 from tests.hub import create_user
@@ -371,14 +374,17 @@ async def test_bad_input_is_refused_with_a_stable_code_and_changes_nothing(cast,
         (staf, {"type": "dismiss", "topic": topic(live_session), "question": public.pk, "reason": " "},
          "reason_required"),
         (staf, {"type": "extend", "topic": topic(live_session), "minutes": 500}, "invalid"),
-        (citizen, ask_frame(live_session, "x" * 281), "invalid"),
+        (citizen, ask_frame(live_session, "x" * 281), "question_too_long"),
         (citizen, ask_frame(live_session, "   "), "invalid"),
     ]
     for socket, frame, code in cases:
         refused = await act(socket, frame, checked=False)
         assert (refused["type"], refused["code"]) == ("error", code), frame
-    unknown = await connect(None)
-    refused = await unknown.request({"type": "join", "topic": "sesi.999999", "since": None})
+    guest = await connect(None)
+    await snapshot_of(guest, live_session)
+    for frame in (ask_frame(live_session), {**vote, "question": public.pk}):
+        assert (await act(guest, frame))["code"] == "forbidden"  # guests watch; asking and voting need an account
+    refused = await guest.request({"type": "join", "topic": "sesi.999999", "since": None})
     assert refused["code"] == "not_found"
     after = await sync_to_async(lambda: (list(Vote.objects.values_list("pk", flat=True)),
                                          state_of(live_session, public), Session.objects.get(pk=other.pk).rev))()
@@ -394,3 +400,28 @@ async def test_presence_keeps_the_peak_audience(cast, live_session, connect):
     late = await connect(None)
     _joined, [snapshot] = await snapshot_of(late, live_session)
     assert snapshot["session"]["audience"] == 4
+
+
+async def test_a_refused_question_tells_its_asker_and_a_hidden_one_leaves_every_screen(cast, live_session, connect):
+    public = await sync_to_async(asked_and_approved)(cast["siti"], live_session, cast["moderator"])
+    guest, budi = await connect(None), await connect(cast["budi"])
+    for socket in (guest, budi):
+        await snapshot_of(socket, live_session)
+    asked = await act(budi, ask_frame(live_session, "Pertanyaan yang akan ditolak"))
+    assert (await guest.recv_until("session"))["session"]["waiting"] == 1
+
+    def refuse():
+        item = QueueItem.objects.get(target_kind="chat.message", status="pending")
+        assert item_claim_next(moderator=cast["moderator"], queue="chat").pk == item.pk
+        item_decide(moderator=cast["moderator"], item_id=item.pk, action="reject", reason_code="spam")
+
+    await sync_to_async(refuse)()
+    assert (await guest.recv_until("session"))["session"]["waiting"] == 0
+    while (mine := await budi.recv_until("mine"))["question"]["state"] == "pending":
+        pass
+    assert (mine["question"]["id"], mine["question"]["state"]) == (asked["question"]["id"], "refused")
+
+    message = await sync_to_async(lambda: public.message)()
+    await sync_to_async(message_hide)(message=message)
+    gone = await guest.recv_until("question")
+    assert (gone["question"]["id"], gone["question"]["state"], gone["question"]["html"]) == (public.pk, "hidden", "")
