@@ -10,6 +10,8 @@ class QaConfig(AppConfig):
         from django.conf import settings
 
         from common.jobs import register_periodic
-        from qa import services
+        from qa import notifications, services
 
+        notifications.register()
         register_periodic("qa.sessions", settings.QA_TICK_SECONDS, services.sessions_tick)
+        register_periodic("qa.reminders", settings.QA_TICK_SECONDS, services.reminders_send)
