@@ -140,15 +140,6 @@ class Follow(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "user"], name="qa_follow_unique")]
-        # The scan asks "does this session have a follower not yet reminded?": with these,
-        # a session whose 10,000 followers were all reminded costs one index probe, not a scan.
-        indexes = [
-            models.Index(fields=["session"], condition=models.Q(day_sent_at__isnull=True), name="qa_follow_day_idx"),
-            models.Index(fields=["session"], condition=models.Q(soon_sent_at__isnull=True),
-                         name="qa_follow_soon_idx"),
-            models.Index(fields=["session"], condition=models.Q(open_sent_at__isnull=True),
-                         name="qa_follow_open_idx"),
-        ]
         verbose_name = _("follow")
         verbose_name_plural = _("follows")
 

@@ -86,7 +86,7 @@ def follower_ids(*, session_id: int, exclude: int | None = None) -> list[int]:
 def sessions_to_remind(*, stamp: str, moment, day: timedelta, soon: timedelta) -> list[int]:
     """Sessions in the window of the reminder stamped ``stamp`` (``day_sent_at``,
     ``soon_sent_at``, ``open_sent_at``) at ``moment`` with a follower not yet
-    reminded (a probe of the partial index per session). A first cut only:
+    reminded (one probe of the session's follows). A first cut only:
     ``services.reminders_send`` decides again on the locked row."""
     if stamp == "day_sent_at":
         sessions = Session.objects.filter(status=SessionStatus.SCHEDULED, starts_at__lte=moment + day,
