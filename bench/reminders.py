@@ -27,28 +27,18 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import sys
 import time
 from datetime import timedelta
 from pathlib import Path
+
+from bench.forum import percentile, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def say(text: str) -> None:
     print(text, flush=True)
-
-
-def timed(function, repeat: int) -> list[float]:
-    for _warm in range(2):
-        function()
-    times = []
-    for _run in range(repeat):
-        t0 = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - t0) * 1000)
-    return times
 
 
 def queries(function) -> int:
@@ -61,9 +51,9 @@ def queries(function) -> int:
 
 
 def line(name: str, function, repeat: int) -> None:
-    times = sorted(timed(function, repeat))
-    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-    say(f"{name:<44} {statistics.median(times):>9.2f} {p95:>9.2f} {times[-1]:>9.2f} {queries(function):>8}")
+    times = timed(function, repeat)  # sorted
+    say(f"{name:<44} {percentile(times, 0.5):>9.2f} {percentile(times, 0.95):>9.2f} {times[-1]:>9.2f} "
+        f"{queries(function):>8}")
 
 
 def populate(follows: int, sessions: int):
