@@ -156,10 +156,13 @@ def notification_email_send(payload: dict) -> int:
     unread and not yet mailed, to recipients who still want e-mail. Safe to
     run twice, and alongside the digest: a notification is marked mailed in
     the transaction that claims it, so it is mailed once."""
-    return _mail(selectors.digest_candidates(ids=[int(pk) for pk in payload.get("ids", [])]))
+    return _mail(selectors.digest_candidates(ids=[int(pk) for pk in payload.get("ids", [])]), at_once=True)
 
 
-def _mail(candidates: list[Notification]) -> int:
+def _mail(candidates: list[Notification], *, at_once: bool = False) -> int:
+    """One mail per recipient of ``candidates``, each notification marked
+    mailed in the transaction that sends it. ``at_once``: a notification
+    mailed when it happened (its sentence is the subject), not a digest."""
     by_user: dict[int, list[Notification]] = {}
     for notification in candidates:
         by_user.setdefault(notification.recipient_id, []).append(notification)
@@ -168,8 +171,11 @@ def _mail(candidates: list[Notification]) -> int:
         user = items[0].recipient
         with translation.override(settings.LANGUAGE_CODE):
             lines = [notification_to_wire(n) for n in items]
-            subject = render_to_string("notify/digest_subject.txt", {"count": len(items)}).strip()
-            body = render_to_string("notify/digest_email.txt", {"user": user, "items": lines})
+            if at_once and len(lines) == 1:
+                subject = f"Balai Warga: {lines[0]['text']}"[:200]
+            else:
+                subject = render_to_string("notify/digest_subject.txt", {"count": len(items)}).strip()
+            body = render_to_string("notify/digest_email.txt", {"user": user, "items": lines, "at_once": at_once})
         with transaction.atomic():
             updated = Notification.objects.filter(pk__in=[n.pk for n in items], emailed_at__isnull=True).update(
                 emailed_at=timezone.now())

@@ -176,6 +176,7 @@ def test_reminders_are_mailed_at_once_to_followers_who_chose_email(cast, upcomin
     assert run_jobs() == 1
     assert [message.to for message in mail.outbox] == [["siti@example.id"]], "Budi keeps the in-app default"
     assert "Dialog Bupati: air bersih" in mail.outbox[0].body
+    assert mail.outbox[0].subject.startswith("Balai Warga: Segera dimulai: sesi tanya jawab “Dialog Bupati")
     assert Notification.objects.get(kind=SOON, recipient=siti).emailed_at is not None
     assert notification_digest_send() == 0, "the hourly digest does not repeat it"
     assert len(sent(SOON)) == 2
