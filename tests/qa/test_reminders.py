@@ -5,6 +5,7 @@ The clock is the ``now`` handed to the worker's scans."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -86,6 +87,28 @@ def test_two_workers_scanning_at_once_remind_once(cast, upcoming):
     second = services.reminders_send(now=moment)
     assert (first["soon"], second["soon"]) == (2, 0)
     assert len(sent(SOON)) == 2
+
+
+def test_scans_running_at_the_same_time_remind_once(cast, upcoming):
+    moment = upcoming.starts_at - timedelta(hours=24)
+
+    def scan(_n):
+        try:
+            return services.reminders_send(now=moment)["day"]
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        reminded = list(pool.map(scan, range(4)))
+    assert sum(reminded) == 2 and len(sent(DAY)) == 2
+
+
+def test_followers_are_reminded_in_batches_each_once(cast, upcoming, monkeypatch):
+    monkeypatch.setattr(services, "REMIND_BATCH", 1)
+    services.session_follow(user=cast["staf2"], session_id=upcoming.pk)
+    assert services.reminders_send(now=upcoming.starts_at - timedelta(hours=24))["day"] == 3
+    assert len(set(sent(DAY))) == len(sent(DAY)) == 3
+    assert not Follow.objects.filter(session=upcoming, day_sent_at__isnull=True).exists()
 
 
 def test_a_reminder_missed_while_no_worker_ran_is_skipped_for_the_next(cast, upcoming):
