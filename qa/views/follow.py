@@ -3,7 +3,8 @@
 The form (``qa/_follow.html``) sends ``follow=1`` or ``follow=0`` (without
 it the state is toggled). A request that asks for JSON (``fetch``) gets
 ``{following, followers}``; a plain form is redirected back to the
-session's page (or a safe ``next``) with a message. A refusal is an
+session's page (or a safe ``next``) with a message. A guest is sent to
+sign in (``forbidden`` as JSON). A refusal is an
 ``AppError`` (``frontend.middleware.AppErrorMiddleware`` answers it as JSON
 or as a page); nothing changes.
 """
@@ -11,13 +12,13 @@ or as a page); nothing changes.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseRedirect, JsonResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from common.errors import INVALID, AppError
+from common.errors import FORBIDDEN, INVALID, AppError
 from qa import notifications, selectors, services
 
 
@@ -26,8 +27,11 @@ def _wants_json(request) -> bool:
 
 
 @require_POST
-@login_required
 def follow(request, pk: int):
+    if not request.user.is_authenticated:
+        if _wants_json(request):
+            raise AppError(FORBIDDEN, _("Sign in to follow a session."))
+        return redirect_to_login(f"/sesi/{pk}/")
     wanted = request.POST.get("follow")
     if wanted not in (None, "0", "1"):
         raise AppError(INVALID)

@@ -51,7 +51,10 @@ def test_a_plain_form_redirects_back_with_a_message(cast, upcoming):
 def test_refusals_change_nothing(cast, upcoming):
     url = f"/sesi/{upcoming.pk}/ikuti/"
     guest = Client()
-    assert guest.post(url, {"follow": "1"}).status_code == 302  # to the sign-in page
+    response = guest.post(url, {"follow": "1"})
+    assert response.status_code == 302 and response["Location"].startswith("/akun/masuk/?next=")
+    refused = guest.post(url, {"follow": "1"}, **JSON)
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
     assert signed_in(cast["siti"]).get(url).status_code == 405
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(cast["siti"])
