@@ -16,4 +16,5 @@ class NotifyConfig(AppConfig):
 
         register(NotifyTopic())
         jobs.register_job("notify.announcement", services.announcement_deliver)
+        jobs.register_job("notify.email", services.notification_email_send)
         jobs.register_periodic("notify.digest", settings.NOTIFY_DIGEST_SECONDS, services.notification_digest_send)

@@ -21,6 +21,10 @@ class NotificationKind:
     label: object  # lazy translatable
     sentence: object  # lazy translatable, %(param)s placeholders
     default_channel: str = Channel.IN_APP
+    #: Mailed as soon as it is stored (job ``notify.email``) to those who chose
+    #: e-mail, instead of waiting for the hourly digest: for what is worth
+    #: nothing an hour late (a session starting in 15 minutes).
+    email_at_once: bool = False
 
 
 _kinds: dict[str, NotificationKind] = {}

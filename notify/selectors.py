@@ -70,11 +70,23 @@ def users_who_turned_off(*, user_ids: list[int], kind: str) -> set[int]:
                .values_list("user_id", flat=True))
 
 
-def digest_candidates() -> list[Notification]:
+def users_who_want_email(*, user_ids: list[int], kind: str) -> set[int]:
+    """Of ``user_ids``, those who get ``kind`` by e-mail (chosen, or the kind's default)."""
+    registered = get_kind(kind)
+    chosen = dict(NotificationPreference.objects.filter(user_id__in=user_ids, kind=kind)
+                  .values_list("user_id", "channel"))
+    default = registered.default_channel if registered else Channel.IN_APP
+    return {user_id for user_id in user_ids if chosen.get(user_id, default) == Channel.EMAIL}
+
+
+def digest_candidates(*, ids: list[int] | None = None) -> list[Notification]:
     """Unread, un-mailed notifications whose recipient (with an e-mail address)
-    wants that kind by e-mail, ordered by recipient then id."""
-    rows = list(Notification.objects.filter(read_at__isnull=True, emailed_at__isnull=True)
-                .exclude(recipient__email="").select_related("recipient", "actor").order_by("recipient_id", "id"))
+    wants that kind by e-mail, ordered by recipient then id; only ``ids``
+    when given."""
+    rows = Notification.objects.filter(read_at__isnull=True, emailed_at__isnull=True)
+    if ids is not None:
+        rows = rows.filter(pk__in=ids)
+    rows = list(rows.exclude(recipient__email="").select_related("recipient", "actor").order_by("recipient_id", "id"))
     chosen = dict(((user_id, kind), channel) for user_id, kind, channel in NotificationPreference.objects.filter(
         user_id__in={n.recipient_id for n in rows}).values_list("user_id", "kind", "channel"))
     defaults = {kind.key: kind.default_channel for kind in all_kinds()}

@@ -49,7 +49,8 @@ def notification_send(
     rendered in each reader's language when shown. They are stored with
     personal data masked (and masked again when shown, ``kinds.render``).
     """
-    if get_kind(kind) is None:
+    registered = get_kind(kind)
+    if registered is None:
         raise ValueError(f"unregistered notification kind {kind!r}")
     user_ids = list(dict.fromkeys(int(r) for r in recipients))
     off = selectors.users_who_turned_off(user_ids=user_ids, kind=kind)
@@ -59,6 +60,10 @@ def notification_send(
     # Pushed after commit to those of them with a tab open then.
     publish_if_online_on_commit([(n.recipient_id, localized_event(_topic(n.recipient_id), notification_frames(n),
                                                                   seq=n.pk)) for n in created])
+    if registered.email_at_once and created:
+        by_email = selectors.users_who_want_email(user_ids=[n.recipient_id for n in created], kind=kind)
+        if by_email:
+            enqueue_on_commit("notify.email", {"ids": [n.pk for n in created if n.recipient_id in by_email]})
     return created
 
 
@@ -142,16 +147,35 @@ def notification_digest_send() -> int:
     """Periodic: e-mail each user who chose e-mail one digest of their unread,
     not yet mailed notifications; returns how many mails went out. Marks them
     mailed, so a digest never repeats a notification."""
+    return _mail(selectors.digest_candidates())
+
+
+def notification_email_send(payload: dict) -> int:
+    """Job ``notify.email``: mail now the notifications ``payload["ids"]`` of
+    a kind sent ``email_at_once`` (one mail per recipient), those still
+    unread and not yet mailed, to recipients who still want e-mail. Safe to
+    run twice, and alongside the digest: a notification is marked mailed in
+    the transaction that claims it, so it is mailed once."""
+    return _mail(selectors.digest_candidates(ids=[int(pk) for pk in payload.get("ids", [])]), at_once=True)
+
+
+def _mail(candidates: list[Notification], *, at_once: bool = False) -> int:
+    """One mail per recipient of ``candidates``, each notification marked
+    mailed in the transaction that sends it. ``at_once``: a notification
+    mailed when it happened (its sentence is the subject), not a digest."""
     by_user: dict[int, list[Notification]] = {}
-    for notification in selectors.digest_candidates():
+    for notification in candidates:
         by_user.setdefault(notification.recipient_id, []).append(notification)
     sent = 0
     for items in by_user.values():
         user = items[0].recipient
         with translation.override(settings.LANGUAGE_CODE):
             lines = [notification_to_wire(n) for n in items]
-            subject = render_to_string("notify/digest_subject.txt", {"count": len(items)}).strip()
-            body = render_to_string("notify/digest_email.txt", {"user": user, "items": lines})
+            if at_once and len(lines) == 1:
+                subject = f"Balai Warga: {lines[0]['text']}"[:200]
+            else:
+                subject = render_to_string("notify/digest_subject.txt", {"count": len(items)}).strip()
+            body = render_to_string("notify/digest_email.txt", {"user": user, "items": lines, "at_once": at_once})
         with transaction.atomic():
             updated = Notification.objects.filter(pk__in=[n.pk for n in items], emailed_at__isnull=True).update(
                 emailed_at=timezone.now())

@@ -16,7 +16,7 @@ from accounts.choices import CitizenCategory, Kecamatan, Role
 from accounts.services import user_provision
 from chat.services import room_upsert
 from officials.models import Agency, AgencyKind
-from officials.services import agency_upsert, official_upsert
+from officials.services import agency_upsert, delegate_add, official_upsert
 
 # (slug, name, short name, kind)
 AGENCIES = [
@@ -45,6 +45,8 @@ class DemoAccount:
     agency: str = ""
     category: str = CitizenCategory.UMUM
     kecamatan: str = ""
+    #: A staff account named a delegate of this official (answers on their behalf), not an official itself.
+    delegate_of: str = ""
 
 
 ACCOUNTS = [
@@ -56,6 +58,8 @@ ACCOUNTS = [
     DemoAccount("kadisdik", "Endang Kusumawati", Role.OFFICIAL, "Kepala Dinas Pendidikan dan Kebudayaan",
                 "disdikbud", kecamatan=Kecamatan.JUWANA),
     DemoAccount("kadpupr", "Heru Santoso", Role.OFFICIAL, "Kepala Dinas PUPR", "dpupr", kecamatan=Kecamatan.TAYU),
+    DemoAccount("stafbupati", "Rahmat Hidayat", Role.OFFICIAL, "Staf Protokol Bupati", kecamatan=Kecamatan.PATI,
+                delegate_of="bupati"),
     DemoAccount("moderator", "Rina Moderator", Role.MODERATOR, kecamatan=Kecamatan.PATI),
     DemoAccount("admin", "Admin Balai Warga", Role.ADMIN, kecamatan=Kecamatan.PATI),
     DemoAccount("warga1", "Siti Aminah", Role.CITIZEN, category=CitizenCategory.UMUM, kecamatan=Kecamatan.JUWANA),
@@ -67,9 +71,17 @@ ACCOUNTS = [
 ]
 
 
-@transaction.atomic
 def seed_demo(*, password: str) -> dict[str, int]:
-    """Write the demo data set; returns counts of what exists afterwards."""
+    """Write the demo data set; returns counts of what exists afterwards.
+    The Q&A sessions come after the rest is committed: their questions go
+    through moderation's queue, whose Redis stream is written on commit."""
+    counts = _seed_people_and_places(password=password)
+    counts["sessions"] = _seed_sessions()
+    return counts
+
+
+@transaction.atomic
+def _seed_people_and_places(*, password: str) -> dict[str, int]:
     users = {}
     for account in ACCOUNTS:
         users[account.username], _ = user_provision(
@@ -101,9 +113,12 @@ def seed_demo(*, password: str) -> dict[str, int]:
         room_upsert(slug=slug, title=f"Ruang {short_name}", position=position,
                     description=f"Tanya jawab dengan {name}.")
     for account in ACCOUNTS:
-        if account.role == Role.OFFICIAL:
+        if account.role == Role.OFFICIAL and not account.delegate_of:
             agency = Agency.objects.filter(slug=account.agency).first() if account.agency else None
             official_upsert(user=users[account.username], title=account.title, agency=agency)
+    for account in ACCOUNTS:
+        if account.delegate_of:
+            delegate_add(official=users[account.delegate_of], staff=users[account.username])
     aspirations = _seed_forum(users)
     return {"accounts": len(ACCOUNTS), "agencies": len(AGENCIES), "kecamatan": len(Kecamatan),
             "rooms": 3 + len(AGENCIES), "aspirations": aspirations}
@@ -244,3 +259,90 @@ def _seed_forum(users: dict) -> int:
             for entry in TimelineEntry.objects.filter(aspiration=row):
                 TimelineEntry.objects.filter(pk=entry.pk).update(created_at=entry.created_at - shift)
     return Aspiration.objects.filter(title__in=[demo.title for demo in DEMO_ASPIRATIONS]).count()
+
+
+# --- the officials' Q&A sessions ----------------------------------------------------------------
+LIVE_TITLE = "Tanya Bupati: jalan, air bersih dan layanan kesehatan"
+UPCOMING_TITLE = "Dialog Wakil Bupati: UMKM dan pasar rakyat"
+#: The live session's questions: (asker, text, anonymous, approved, supporters); the first is answered.
+DEMO_QUESTIONS = [
+    ("warga1", "Kapan jalan Juwana–Rembang yang berlubang diperbaiki? Sudah banyak pengendara jatuh.", False,
+     True, ("warga3",)),
+    ("warga2", "Apakah ada program air bersih untuk desa-desa di Tayu yang kekeringan setiap kemarau?", False,
+     True, ("warga1", "warga3", "warga4", "warga5")),
+    ("warga3", "Bagaimana cara mendaftar BPJS gratis bagi keluarga yang belum terdaftar?", True, True,
+     ("warga4", "warga5")),
+    ("warga4", "Mohon penambahan bidan desa di Sukolilo, puskesmas terlalu jauh.", False, False, ()),
+    ("warga5", "Bisakah layanan KTP elektronik dibuka hari Sabtu?", False, False, ()),
+]
+ANSWER = ("Terima kasih. DPUPR menjadwalkan penambalan jalan Juwana–Rembang mulai pekan depan; "
+          "perbaikan menyeluruh masuk anggaran tahun depan.")
+FOLLOWERS = ("warga1", "warga2", "warga3", "warga4")
+
+
+def _user(username: str):
+    from accounts.models import User
+
+    return User.objects.get(username=username)
+
+
+def _approve(moderator, message_ids: set[int]) -> None:
+    """Approve these held questions as the moderators' console does: claim
+    the next item of the ``chat`` queue until each of ours came up (an older
+    item claimed on the way is left to the claim timeout)."""
+    from moderation.models import ItemStatus, QueueItem
+    from moderation.services import item_claim_next, item_decide
+
+    wanted = set(QueueItem.objects.filter(queue="chat", target_kind="chat.message", target_id__in=message_ids,
+                                          status=ItemStatus.PENDING).values_list("pk", flat=True))
+    for _attempt in range(len(wanted) + 100):
+        if not wanted:
+            return
+        item = item_claim_next(moderator=moderator, queue="chat")
+        if item is None:
+            return
+        if item.pk in wanted:
+            item_decide(moderator=moderator, item_id=item.pk, action="approve")
+            wanted.discard(item.pk)
+
+
+def _seed_sessions() -> int:
+    """A live session of the Bupati (opened now by the Bupati, with approved
+    and pending questions, supports, one answered by the Bupati's delegate)
+    and one of the Wakil Bupati tomorrow at 10:00 WIB, followed by four
+    citizens. Through the services, as people would; a session that is
+    still live or upcoming is kept, one that has ended gives way to a new
+    one (the old stays in the schedule as a past session)."""
+    from qa import services as qa
+    from qa.models import Session, SessionStatus
+
+    now = timezone.now()
+    bupati, wabup, moderator = _user("bupati"), _user("wakilbupati"), _user("moderator")
+    setda = Agency.objects.filter(slug="setda").first()
+    if not Session.objects.filter(title=LIVE_TITLE, status=SessionStatus.LIVE).exists():
+        start = now.replace(second=0, microsecond=0)
+        session = qa.session_schedule(actor=moderator, title=LIVE_TITLE, officials=[bupati], agency=setda,
+                                      starts_at=start, ends_at=start + timedelta(hours=1),
+                                      topic="Bupati menjawab langsung pertanyaan warga tentang jalan, air "
+                                            "bersih dan layanan kesehatan.")
+        qa.session_open_early(actor=bupati, session_id=session.pk)
+        questions = [(qa.question_ask(user=_user(asker), session_id=session.pk, body=text, anonymous=anonymous),
+                      approved, supporters) for asker, text, anonymous, approved, supporters in DEMO_QUESTIONS]
+        _approve(moderator, {question.message_id for question, approved, _s in questions if approved})
+        for question, approved, supporters in questions:
+            for supporter in supporters if approved else ():
+                qa.vote_toggle(user=_user(supporter), question_id=question.pk)
+        qa.question_answer(user=_user("stafbupati"), session_id=session.pk, question_id=questions[0][0].pk,
+                           text=ANSWER, on_behalf_of=bupati.pk)
+    upcoming = Session.objects.filter(title=UPCOMING_TITLE, status=SessionStatus.SCHEDULED,
+                                      starts_at__gt=now).first()
+    if upcoming is None:
+        start = (timezone.localtime(now) + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+        upcoming = qa.session_schedule(actor=moderator, title=UPCOMING_TITLE, officials=[wabup], agency=setda,
+                                       starts_at=start, ends_at=start + timedelta(hours=1),
+                                       topic="Wakil Bupati berdialog dengan pelaku UMKM tentang pasar rakyat, "
+                                             "perizinan dan permodalan.")
+    for follower in FOLLOWERS:
+        qa.session_follow(user=_user(follower), session_id=upcoming.pk)
+    return Session.objects.filter(title__in=[LIVE_TITLE, UPCOMING_TITLE],
+                                  status__in=[SessionStatus.LIVE, SessionStatus.SCHEDULED]).count()

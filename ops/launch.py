@@ -303,7 +303,7 @@ def run() -> None:
         say(f"Balai Warga: http://{host}:{port}/   (health: http://{host}:{port}/healthz)")
         if seeded:
             say(f"demo logins, password {password!r}: bupati, wakilbupati, sekda, kadinkes, kadisdik, kadpupr,")
-            say("  moderator, admin, warga1 … warga5   —   Ctrl-C stops everything")
+            say("  stafbupati (the Bupati's delegate), moderator, admin, warga1 … warga5   —   Ctrl-C stops everything")
         else:
             say("Ctrl-C stops everything")
         while True:  # a supervisor: a child that exits is started again, with back-off

@@ -14,6 +14,7 @@ class QaConfig(AppConfig):
         from qa.topic import SessionTopic
         from realtime.topics import register
 
-        register_periodic("qa.sessions", settings.QA_TICK_SECONDS, services.sessions_tick)
-        register(SessionTopic())
         notifications.register()
+        register_periodic("qa.sessions", settings.QA_TICK_SECONDS, services.sessions_tick)
+        register_periodic("qa.reminders", settings.QA_TICK_SECONDS, services.reminders_send)
+        register(SessionTopic())

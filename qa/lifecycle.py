@@ -47,6 +47,25 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
 }
 
 
+#: Changes that keep the status: in which status, and by whom. A
+#: reschedule moves a session that has not opened yet (a live one is
+#: extended instead, ``services.session_extend``).
+RESCHEDULE = "reschedule"
+CHANGES: dict[str, tuple[frozenset[str], Step]] = {
+    RESCHEDULE: (frozenset({SessionStatus.SCHEDULED}), _step(OFFICIAL, MODERATOR)),
+}
+
+
+def check_change(change: str, status: str, roles: set[str]) -> Step:
+    """Raises ``AppError`` (session_illegal_transition, forbidden): then nothing may change."""
+    statuses, step = CHANGES[change]
+    if not step.actors & roles:
+        raise AppError(FORBIDDEN)
+    if status not in statuses:
+        raise AppError(ILLEGAL_TRANSITION)
+    return step
+
+
 def allowed(from_status: str, to_status: str, roles: set[str]) -> bool:
     step = TRANSITIONS.get((from_status, to_status))
     return step is not None and bool(step.actors & roles)

@@ -126,3 +126,26 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"vote of {self.user_id} for question {self.question_id}"
+
+
+class Follow(models.Model):
+    """A user follows a session: reminded a day and 15 minutes before it
+    starts and when it opens, told if it moves or is cancelled. Each
+    reminder's stamp is set in the transaction that sends it, so it goes out
+    once (across workers and restarts); a reschedule clears the stamps of
+    the reminders still ahead under the new time."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="qa_follows")
+    created_at = models.DateTimeField(auto_now_add=True)
+    day_sent_at = models.DateTimeField(null=True, blank=True)
+    soon_sent_at = models.DateTimeField(null=True, blank=True)
+    open_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "user"], name="qa_follow_unique")]
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows session {self.session_id}"

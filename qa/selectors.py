@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from datetime import timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from chat.models import MessageStatus
 from officials.selectors import acts_for
-from qa.models import Question, Session, SessionStatus, Vote
+from qa.models import Follow, Question, Session, SessionStatus, Vote
 
 
 def session_by_id(*, pk: int, for_update: bool = False) -> Session | None:
@@ -155,3 +157,44 @@ def figures(*, session: Session) -> dict[str, int]:
     )
     counts["peak_audience"] = session.peak_audience
     return counts
+# --- followers and reminders ----------------------------------------------------------------
+def is_following(*, user, session_id: int) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return Follow.objects.filter(session_id=session_id, user=user).exists()
+
+
+def follow_state(*, user, session: Session) -> dict:
+    """What ``qa/_follow.html`` needs: ``session``, ``following``, ``followers`` (a count)."""
+    return {"session": session, "following": is_following(user=user, session_id=session.pk),
+            "followers": Follow.objects.filter(session=session).count()}
+
+
+def follower_ids(*, session_id: int, exclude: int | None = None) -> list[int]:
+    """Active followers of a session, by id."""
+    rows = Follow.objects.filter(session_id=session_id, user__is_active=True)
+    if exclude is not None:
+        rows = rows.exclude(user_id=exclude)
+    return list(rows.order_by("user_id").values_list("user_id", flat=True))
+
+
+def sessions_to_remind(*, stamp: str, moment, day: timedelta, soon: timedelta) -> list[int]:
+    """Sessions in the window of the reminder stamped ``stamp`` (``day_sent_at``,
+    ``soon_sent_at``, ``open_sent_at``) at ``moment`` with a follower not yet
+    reminded (one probe of the session's follows). A first cut only:
+    ``services.reminders_send`` decides again on the locked row."""
+    if stamp == "day_sent_at":
+        sessions = Session.objects.filter(status=SessionStatus.SCHEDULED, starts_at__lte=moment + day,
+                                          starts_at__gt=moment + soon)
+    elif stamp == "soon_sent_at":
+        sessions = Session.objects.filter(status=SessionStatus.SCHEDULED, starts_at__lte=moment + soon)
+    else:
+        sessions = Session.objects.filter(status=SessionStatus.LIVE)
+    waiting = Follow.objects.filter(session=OuterRef("pk"), **{f"{stamp}__isnull": True})
+    return list(sessions.filter(Exists(waiting)).order_by("starts_at", "pk").values_list("pk", flat=True))
+
+
+def follows_to_remind(*, session_id: int, stamp: str, limit: int) -> list[tuple[int, int, bool]]:
+    """``(follow id, user id, user active)`` of followers not yet reminded, at most ``limit``."""
+    return list(Follow.objects.filter(session_id=session_id, **{f"{stamp}__isnull": True})
+                .order_by("pk").values_list("pk", "user_id", "user__is_active")[:limit])

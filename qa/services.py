@@ -13,6 +13,7 @@ that two people may act on at once (a session, a question) are locked
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from asgiref.sync import async_to_sync
@@ -32,6 +33,7 @@ from common.errors import FORBIDDEN, INVALID, NOT_FOUND, AppError
 from forum.lifecycle import REASON_REQUIRED
 from forum.models import Category
 from forum.services import aspiration_from_question
+from notify.kinds import NotificationKind
 from officials.models import Agency, Official
 from officials.selectors import acts_for
 from qa import events, lifecycle, notifications, ranking, selectors
@@ -49,7 +51,7 @@ from qa.errors import (
     WRONG_SESSION,
 )
 from qa.lifecycle import MODERATOR, OFFICIAL, SYSTEM
-from qa.models import Question, Session, SessionStatus, Vote
+from qa.models import Follow, Question, Session, SessionStatus, Vote
 from qa.notifications import session_url
 
 QUESTION_MAX_CHARS = 280
@@ -196,6 +198,41 @@ def session_cancel(*, actor, session_id: int, reason: str = "") -> Session:
         session.cancel_reason = (reason or "").strip()[:300]
         session.save(update_fields=["cancel_reason"])
         _move(session, SessionStatus.CANCELLED, roles, timezone.now())
+        # Its followers are told (no reminder follows: the scan reminds only
+        # scheduled and live sessions).
+        notifications.tell(session=session, kind=notifications.CANCELLED, reason=session.cancel_reason,
+                           recipients=selectors.follower_ids(session_id=session.pk, exclude=actor.pk))
+    return session
+
+
+def session_reschedule(*, actor, session_id: int, starts_at, ends_at) -> Session:
+    """Move a session that has not opened yet to a new start and end (its
+    officials, their delegates, moderators: ``lifecycle.CHANGES``). Its
+    reminders move with it — the worker reads the times afresh; the
+    reminders still ahead under the new time will be sent again, those
+    already due are not (the followers are told the new time now)."""
+    with transaction.atomic():
+        session = _locked_session(session_id)
+        roles = _roles(actor, session)
+        if not roles:
+            raise AppError(FORBIDDEN)
+        _check_open(session)
+        if session.status == SessionStatus.LIVE:
+            raise AppError(lifecycle.ILLEGAL_TRANSITION, _("A live session cannot be moved; extend it instead."))
+        lifecycle.check_change(lifecycle.RESCHEDULE, session.status, roles)
+        now = timezone.now()
+        if starts_at is None or ends_at is None or ends_at <= starts_at:
+            raise AppError(SESSION_PERIOD)
+        if starts_at <= now:
+            raise AppError(SESSION_PERIOD, _("The new start must be in the future."))
+        if (starts_at, ends_at) == (session.starts_at, session.ends_at):
+            return session
+        session.starts_at, session.ends_at = starts_at, ends_at
+        session.save(update_fields=["starts_at", "ends_at"])
+        events.session_changed(session.pk)
+        Follow.objects.filter(session=session).update(**_stamps(session, now))
+        notifications.tell(session=session, kind=notifications.RESCHEDULED,
+                           recipients=selectors.follower_ids(session_id=session.pk, exclude=actor.pk))
     return session
 
 
@@ -219,6 +256,109 @@ def sessions_tick(now=None) -> dict[str, int]:
             if session.status == SessionStatus.LIVE and session.ends_at <= now:
                 _move(session, SessionStatus.ENDED, {SYSTEM}, now)
                 counts["closed"] += 1
+    return counts
+
+
+# --- followers and reminders -------------------------------------------------------------
+REMIND_DAY = timedelta(days=1)
+REMIND_SOON = timedelta(minutes=15)
+REMIND_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Reminder:
+    name: str
+    #: The ``Follow`` field stamped when it was sent.
+    stamp: str
+    kind: NotificationKind
+
+
+DAY = Reminder("day", "day_sent_at", notifications.REMINDER_DAY)
+SOON = Reminder("soon", "soon_sent_at", notifications.REMINDER_SOON)
+OPEN = Reminder("open", "open_sent_at", notifications.OPENED)
+REMINDERS = (DAY, SOON, OPEN)
+
+
+def _reminders_come(session: Session, now) -> list[Reminder]:
+    """The reminders whose moment has come for ``session`` at ``now``, in
+    order: a day before the start, 15 minutes before, and the opening
+    (early or on time). The one rule of when each is due."""
+    if session.status == SessionStatus.LIVE:
+        return list(REMINDERS)
+    if session.status != SessionStatus.SCHEDULED:
+        return []
+    come = [DAY] if now >= session.starts_at - REMIND_DAY else []
+    return come + [SOON] if now >= session.starts_at - REMIND_SOON else come
+
+
+def _reminder_due(session: Session, now) -> Reminder | None:
+    """What the scan sends now: the last reminder that has come (one missed
+    while no worker ran is skipped, not sent late beside the next), nothing
+    for a scheduled session whose start has passed (it opens first:
+    ``sessions_tick``), nothing for an ended or cancelled one."""
+    come = _reminders_come(session, now)
+    if not come or (session.status == SessionStatus.SCHEDULED and now >= session.starts_at):
+        return None
+    return come[-1]
+
+
+def _stamps(session: Session, now) -> dict:
+    """A follow's stamps for someone who follows now, or was just told of a
+    new time: the reminders whose moment has come count as had; the others
+    are ahead."""
+    come = _reminders_come(session, now)
+    return {reminder.stamp: now if reminder in come else None for reminder in REMINDERS}
+
+
+def session_follow(*, user, session_id: int) -> Follow:
+    """A signed-in user follows a scheduled or live session (idempotent):
+    reminded a day and 15 minutes before it starts and when it opens, told
+    if it moves or is cancelled. Only the reminders still ahead are sent."""
+    if user is None or not user.is_authenticated:
+        raise AppError(FORBIDDEN, _("Sign in to follow a session."))
+    with transaction.atomic():
+        session = _locked_session(session_id)  # a reschedule cannot move the times under us
+        _check_open(session)
+        follow, _created = Follow.objects.get_or_create(session=session, user=user,
+                                                        defaults=_stamps(session, timezone.now()))
+    return follow
+
+
+def session_unfollow(*, user, session_id: int) -> bool:
+    """Stop following (idempotent): no reminder reaches them any more. True if they followed."""
+    if user is None or not user.is_authenticated:
+        raise AppError(FORBIDDEN, _("Sign in to follow a session."))
+    if not Session.objects.filter(pk=session_id).exists():
+        raise AppError(NOT_FOUND)
+    removed, _rows = Follow.objects.filter(session_id=session_id, user=user).delete()
+    return bool(removed)
+
+
+def reminders_send(now=None) -> dict[str, int]:
+    """Periodic (``qa.reminders``, every ``QA_TICK_SECONDS``): send each due
+    reminder to the followers not yet reminded, in batches; each batch's
+    notifications and its stamps are written in one transaction under the
+    session's lock, so a second worker, a second run or a restart sends
+    nothing twice, and a reschedule or cancellation (same lock) cannot
+    interleave. Returns how many followers were reminded of each kind."""
+    now = now or timezone.now()
+    counts = {reminder.name: 0 for reminder in REMINDERS}
+    for reminder in REMINDERS:
+        for session_id in selectors.sessions_to_remind(stamp=reminder.stamp, moment=now, day=REMIND_DAY,
+                                                       soon=REMIND_SOON):
+            while True:
+                with transaction.atomic():
+                    session = selectors.session_by_id(pk=session_id, for_update=True)
+                    if session is None or _reminder_due(session, now) is not reminder:
+                        break
+                    batch = selectors.follows_to_remind(session_id=session_id, stamp=reminder.stamp,
+                                                        limit=REMIND_BATCH)
+                    active = [user_id for _pk, user_id, is_active in batch if is_active]
+                    notifications.tell(session=session, kind=reminder.kind, recipients=active)
+                    Follow.objects.filter(pk__in=[pk for pk, _user, _active in batch]).update(**{reminder.stamp: now})
+                    counts[reminder.name] += len(active)
+                if len(batch) < REMIND_BATCH:
+                    break
     return counts
 
 

@@ -7,16 +7,22 @@ import pytest
 from django.contrib.auth import authenticate as django_authenticate
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
+from django.utils import timezone
 
 from accounts.choices import Kecamatan, Role
 from accounts.models import User
-from officials.models import Agency, AgencyKind
+from chat.models import MessageStatus
+from officials.models import Agency, AgencyKind, Official
+from officials.selectors import acts_for
 from ops.demo import ACCOUNTS
+from qa import selectors
+from qa.models import Follow, Question, Session, SessionStatus
 
-pytestmark = pytest.mark.django_db
+# Committed rows: the demo's questions reach moderation's queue (a Redis stream) on commit.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "demo-pw-2026"
-OFFICIALS = ["bupati", "wakilbupati", "sekda", "kadinkes", "kadisdik", "kadpupr"]
+OFFICIALS = ["bupati", "wakilbupati", "sekda", "kadinkes", "kadisdik", "kadpupr", "stafbupati"]
 CITIZENS = [f"warga{n}" for n in range(1, 6)]
 
 
@@ -113,3 +119,41 @@ def test_seed_demo_refuses_a_too_short_password():
 def test_seed_demo_quiet_prints_nothing():
     out = seed("--password", PASSWORD, "--quiet")
     assert out == ""
+
+
+def test_seed_demo_names_a_delegate_of_the_bupati():
+    out = seed("--password", PASSWORD)
+    staff, bupati = User.objects.get(username="stafbupati"), User.objects.get(username="bupati")
+    assert acts_for(staff) == {bupati.pk}
+    assert not Official.objects.filter(user=staff).exists(), "a delegate, not an official"
+    assert "stafbupati (delegate of bupati)" in out
+
+
+def test_seed_demo_holds_a_live_session_of_the_bupati_and_an_upcoming_one_of_the_wakil_bupati():
+    out = seed("--password", PASSWORD)
+    assert "2 Q&A sessions" in out
+    bupati, staff = User.objects.get(username="bupati"), User.objects.get(username="stafbupati")
+    live = Session.objects.get(status=SessionStatus.LIVE)
+    assert list(live.officials.all()) == [bupati]
+    assert live.opened_at is not None and live.starts_at <= timezone.now() < live.ends_at
+    questions = Question.objects.filter(session=live).select_related("message")
+    assert {q.message.status for q in questions} == {MessageStatus.PUBLISHED, MessageStatus.HELD}
+    assert selectors.questions_waiting(session_id=live.pk) == 2
+    ranked = selectors.questions_ranked(session_id=live.pk)
+    assert len(ranked) == 3 and ranked[0].votes == 4 and sum(q.votes for q in ranked) == 7
+    answered = [q for q in ranked if q.answered_at is not None]
+    assert len(answered) == 1
+    assert (answered[0].answered_by, answered[0].answered_for) == (staff, bupati)
+    assert answered[0].answer_message.status == MessageStatus.PUBLISHED
+    assert any(q.anonymous for q in ranked)
+
+    upcoming = Session.objects.get(status=SessionStatus.SCHEDULED)
+    assert list(upcoming.officials.values_list("username", flat=True)) == ["wakilbupati"]
+    assert upcoming.starts_at > timezone.now()
+    followers = set(Follow.objects.filter(session=upcoming).values_list("user__username", flat=True))
+    assert followers == {"warga1", "warga2", "warga3", "warga4"}
+
+    # Again: the live and the upcoming sessions are kept, nothing is asked or voted twice.
+    seed("--password", PASSWORD)
+    assert Session.objects.count() == 2 and Question.objects.count() == 5
+    assert Follow.objects.count() == 4 and sum(q.votes for q in selectors.questions_ranked(session_id=live.pk)) == 7

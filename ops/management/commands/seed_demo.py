@@ -28,7 +28,9 @@ class Command(BaseCommand):
         if not quiet:
             self.stdout.write(
                 f"seed_demo: {counts['accounts']} accounts, {counts['agencies']} agencies, "
-                f"{counts['kecamatan']} kecamatan offices, {counts['rooms']} chat rooms"
+                f"{counts['kecamatan']} kecamatan offices, {counts['rooms']} chat rooms, "
+                f"{counts['sessions']} Q&A sessions (the Bupati's live now, the Wakil Bupati's tomorrow)"
             )
             self.stdout.write(f"password for every demo account: {password}")
-            self.stdout.write("logins: " + ", ".join(a.username for a in ACCOUNTS))
+            self.stdout.write("logins: " + ", ".join(
+                f"{a.username} (delegate of {a.delegate_of})" if a.delegate_of else a.username for a in ACCOUNTS))
