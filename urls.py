@@ -11,6 +11,7 @@ urlpatterns = [
     path("ruang/", include("chat.urls")),
     path("moderasi/", include("moderation.urls")),
     path("aspirasi/", include("forum.urls")),
+    path("privasi/", include("privacy.urls")),
     path("", include("ops.urls")),
     path("", include("frontend.urls")),
 ]
