@@ -40,7 +40,8 @@ INSTALLED_APPS = [
     "channels",
     "accounts.apps.SignInLockoutConfig",  # django-axes, with a translated name
     # Dependencies point one way (docs/architecture.md, checked by import-linter):
-    # common <- accounts <- realtime <- notify <- moderation <- officials <- chat, forum <- qa <- frontend, ops, privacy.
+    # common <- accounts <- realtime <- notify <- moderation <- officials <- chat, forum <- qa
+    # <- frontend, ops, privacy.
     "common",
     "accounts",
     "realtime",
