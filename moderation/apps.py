@@ -19,3 +19,9 @@ class ModerationConfig(AppConfig):
         register(ConsoleTopic())
         register_queue(reports_queue(_("Reported content")))
         register_periodic("moderation.reconcile", settings.MODERATION_RECONCILE_SECONDS, queue_reconcile)
+
+        # A banned user is told at sign-in why, and how to appeal (accounts/signin.py).
+        from accounts.signin import register_inactive_reason
+        from moderation.notices import ban_notice
+
+        register_inactive_reason(ban_notice)
