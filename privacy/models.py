@@ -37,5 +37,9 @@ class RetentionMark(models.Model):
     name = models.CharField(max_length=32, unique=True)
     done_until = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("retention mark")
+        verbose_name_plural = _("retention marks")
+
     def __str__(self) -> str:
         return f"{self.name} until {self.done_until}"
