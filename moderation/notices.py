@@ -4,6 +4,7 @@ each with how to appeal."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -37,6 +38,35 @@ def ban_notice(user) -> str | None:
     else:
         text = _("A moderator banned your account on %(date)s, so you cannot sign in.") % {"date": when}
     return f"{text} {appeal_text()}"
+
+
+def _until(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "j F Y H:i") + " WIB"
+
+
+def mute_notices(user) -> list[str]:
+    """The mutes in force on ``user``, each a sentence with its reason; the
+    appeal is said once, after the last."""
+    texts = []
+    for mute in _active(user.pk).filter(kind=SanctionKind.MUTE).order_by("ends_at", "pk"):
+        room = mute.scope.partition(".")[2]
+        if room:
+            text = _("A moderator has muted you in the room “%(room)s” until %(until)s.") % {
+                "room": room, "until": _until(mute.ends_at)}
+        else:
+            text = _("A moderator has muted you in every room until %(until)s.") % {"until": _until(mute.ends_at)}
+        if mute.reason:
+            text += " " + _("Reason: %(reason)s.") % {"reason": mute.reason}
+        texts.append(text)
+    if texts:
+        texts[-1] += " " + appeal_text()
+    return texts
+
+
+def tell_mutes_at_sign_in(sender, request, user, **kwargs) -> None:
+    """``user_logged_in``: a muted user learns it on the first page after signing in."""
+    for text in mute_notices(user):
+        messages.warning(request, text)
 
 
 def room_mute(*, user_id: int, topic: str) -> dict | None:

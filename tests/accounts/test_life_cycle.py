@@ -94,3 +94,16 @@ def test_a_banned_user_is_told_of_the_ban_and_how_to_appeal_only_with_the_right_
 
     wrong = Client().post(LOGIN, {"username": "siti", "password": "tebakan"}).content.decode()
     assert "diblokir" not in wrong and "Nama pengguna atau sandi salah." in wrong
+
+
+def test_a_muted_user_is_told_until_when_and_how_to_appeal_on_signing_in():
+    siti = create_user("siti")
+    sanction_impose(moderator=create_user("mod", role="moderator"), user=siti, kind="mute", duration="24h",
+                    scope="room.bupati", reason="kata kasar")
+    client = Client()
+    response = client.post(LOGIN, {"username": "siti", "password": "pw-siti"}, follow=True)
+    html = response.content.decode()
+    assert response.status_code == 200 and response.context["user"] == siti
+    assert "membisukan Anda di ruang “bupati” hingga" in html and "WIB" in html
+    assert "Alasan: kata kasar." in html and "mengajukan banding" in html
+    assert "membisukan" not in client.get("/").content.decode(), "said once"
