@@ -12,6 +12,7 @@ urlpatterns = [
     path("moderasi/", include("moderation.urls")),
     path("aspirasi/", include("forum.urls")),
     path("", include("qa.urls")),
+    path("privasi/", include("privacy.urls")),
     path("", include("ops.urls")),
     path("", include("frontend.urls")),
 ]

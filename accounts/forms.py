@@ -14,15 +14,23 @@ class _PhoneMixin:
         return normalize_phone(self.cleaned_data.get("phone", ""))
 
 
+#: Said under the e-mail field wherever it may be left empty.
+EMAIL_HELP = _("Optional. Without an e-mail address a forgotten password cannot be reset: "
+               "keep your password safe. Never shown publicly.")
+
+
 class SignUpForm(_PhoneMixin, UserCreationForm):
     category = forms.ChoiceField(label=_("Citizen category"), choices=CitizenCategory.choices)
-    kecamatan = forms.ChoiceField(label=_("Kecamatan"), choices=Kecamatan.choices)
+    # The citizen chooses: an empty first option, and none is taken for them.
+    kecamatan = forms.ChoiceField(label=_("Kecamatan"),
+                                  choices=[("", _("— Choose your kecamatan —")), *Kecamatan.choices],
+                                  error_messages={"required": _("Choose your kecamatan.")})
 
     class Meta:
         model = User
         fields = ("username", "display_name", "email", "category", "kecamatan", "phone")
         labels = {"display_name": _("Name shown to others")}
-        help_texts = {"phone": _("Optional. Never shown publicly.")}
+        help_texts = {"phone": _("Optional. Never shown publicly."), "email": EMAIL_HELP}
 
 
 class ProfileForm(_PhoneMixin, forms.ModelForm):
@@ -44,6 +52,7 @@ class ProfileForm(_PhoneMixin, forms.ModelForm):
         model = User
         fields = ("display_name", "email", "category", "kecamatan")
         labels = {"display_name": _("Name shown to others")}
+        help_texts = {"email": EMAIL_HELP}
 
     def clean(self):
         cleaned = super().clean()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from chat import rules, selectors
+from moderation import notices as moderation_notices
 from moderation import selectors as moderation_selectors
 from moderation.texts import sanction_strings
 
@@ -51,6 +52,9 @@ def room(request, slug: str):
             "can_sanction_staff": bool(is_moderator and request.user.is_superuser),
             "sanction_url": reverse("moderation:sanction") if is_moderator else None,
             "moderator_strings": _moderator_strings() if is_moderator else {},
+            # A mute in force when the page loads: shown as a live one would be, with how to appeal.
+            "mute": moderation_notices.room_mute(user_id=request.user.pk, topic=room.topic)
+            if request.user.is_authenticated else None,
         },
     })
 
@@ -116,4 +120,11 @@ def _client_strings() -> dict[str, str]:
         "muted_everywhere_until": _("A moderator has muted you in every room until {until}."),
         "muted_here_until": _("A moderator has muted you in this room until {until}."),
         "mute_lifted": _("Your mute has been lifted; you can write again."),
+        "mute_reason": _("Reason: {reason}."),
+        "appeal": moderation_notices.appeal_text(),
+        # A rejected message: edited and sent again as a new one.
+        "rejected": _("Refused by a moderator"),
+        "edit_resend": _("Edit and send again"),
+        "resend": _("Send again"),
+        "resend_label": _("Edit the refused message"),
     }

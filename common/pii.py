@@ -35,6 +35,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from django.dispatch import Signal
+
 KINDS = ("nik", "phone", "email")
 
 EMAIL_RE = re.compile(r"(?<![\w.+-])([A-Za-z0-9._%+-]{1,64})@([A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24})(?![\w-])")
@@ -185,3 +187,23 @@ def mask(text: str) -> str:
         done = last + 1
     out.append(text[done:])
     return "".join(out)
+
+
+#: Sent when a staff member is shown a text with a NIK or phone number
+#: unmasked (``shown_unmasked``); the privacy app logs it (who, what, when).
+unmasked_shown = Signal()
+#: The kinds whose unmasking is logged (an e-mail address is not an identity number).
+LOGGED_KINDS = ("nik", "phone")
+
+
+def shown_unmasked(*, viewer, subject_id: int | None, target: str, texts, where: str) -> None:
+    """A page or API shows ``texts`` unmasked to ``viewer``: when they hold a
+    NIK or phone number of someone else (``subject_id``: their author), tell
+    the log. Authors reading their own text are not logged."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False) or viewer.pk == subject_id:
+        return
+    found = {kind for text in texts if text for kind in find(text)}
+    kinds = [kind for kind in LOGGED_KINDS if kind in found]
+    if kinds:
+        unmasked_shown.send(sender=None, viewer=viewer, subject_id=subject_id, target=target, kinds=kinds,
+                            where=where)

@@ -19,3 +19,13 @@ class ModerationConfig(AppConfig):
         register(ConsoleTopic())
         register_queue(reports_queue(_("Reported content")))
         register_periodic("moderation.reconcile", settings.MODERATION_RECONCILE_SECONDS, queue_reconcile)
+
+        # A sanctioned user is told at sign-in what happened, and how to appeal:
+        # a ban refuses the sign-in with its reason (accounts/signin.py), a mute is said after it.
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts.signin import register_inactive_reason
+        from moderation.notices import ban_notice, tell_mutes_at_sign_in
+
+        register_inactive_reason(ban_notice)
+        user_logged_in.connect(tell_mutes_at_sign_in, dispatch_uid="moderation.mutes_at_sign_in")

@@ -150,7 +150,7 @@ def claim(request):
     """``{"queue"}`` → the claimed item with its context, or ``{"item": null}``."""
     data = _json_body(request)
     item = services.item_claim_next(moderator=request.user, queue=str(data.get("queue", "")))
-    return JsonResponse({"item": selectors.item_context(item=item) if item else None})
+    return JsonResponse({"item": _shown(request, selectors.item_context(item=item)) if item else None})
 
 
 @require_POST
@@ -222,7 +222,14 @@ def item_detail(request, pk: int):
     """An item's context; an escalated one for administrators only (``forbidden``)."""
     item = get_object_or_404(QueueItem, pk=pk)
     services.require_may_see(moderator=request.user, item=item)
-    return JsonResponse({"item": selectors.item_context(item=item)})
+    return JsonResponse({"item": _shown(request, selectors.item_context(item=item))})
+
+
+def _shown(request, context: dict) -> dict:
+    """The console shows the item's text unmasked: a NIK or phone number in it is logged (``common.pii``)."""
+    pii.shown_unmasked(viewer=request.user, subject_id=context.get("author_id"), texts=[context.get("text")],
+                       target=f"{context['target_kind']}:{context['target_id']}", where="console")
+    return context
 
 
 AUDIT_COLUMNS = ("time", "actor", "action", "target", "subject", "reason")

@@ -40,7 +40,8 @@ INSTALLED_APPS = [
     "channels",
     "accounts.apps.SignInLockoutConfig",  # django-axes, with a translated name
     # Dependencies point one way (docs/architecture.md, checked by import-linter):
-    # common <- accounts <- realtime <- notify <- moderation <- officials <- chat, forum <- qa <- frontend, ops.
+    # common <- accounts <- realtime <- notify <- moderation <- officials <- chat, forum <- qa
+    # <- frontend, ops, privacy.
     "common",
     "accounts",
     "realtime",
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "qa",
     "frontend",
     "ops",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -248,6 +250,21 @@ QA_QUESTION_INTERVAL_SECONDS = env_int("QA_QUESTION_INTERVAL_SECONDS", 60, minim
 QA_QUESTIONS_PER_SESSION = env_int("QA_QUESTIONS_PER_SESSION", 3, minimum=1)
 # At most one vote re-ranking frame per session per this many milliseconds (per server process).
 QA_RANKING_INTERVAL_MS = env_int("QA_RANKING_INTERVAL_MS", 200, minimum=0)
+
+# --- personal data (UU PDP; privacy/, docs/security.md "Data rights") -----------------
+# Days the unmasked originals of texts holding a NIK, phone number or e-mail
+# address are kept: older chat messages, and closed aspirations with their
+# replies, keep them masked for good (the worker's privacy.retention).
+PRIVACY_RAW_TEXT_DAYS = env_int("PRIVACY_RAW_TEXT_DAYS", 180, minimum=1)
+# Days a notification is kept, read or not.
+PRIVACY_NOTIFICATION_DAYS = env_int("PRIVACY_NOTIFICATION_DAYS", 90, minimum=1)
+# Days the log of unmasked personal data shown to staff is kept.
+PRIVACY_UNMASK_LOG_DAYS = env_int("PRIVACY_UNMASK_LOG_DAYS", 730, minimum=30)
+# Where citizens write about their data and appeal a sanction (shown on the
+# privacy page and to sanctioned users); empty: "ask the administrators".
+CONTACT_EMAIL = env_str("CONTACT_EMAIL", "")
+# How often the worker runs the purge.
+PRIVACY_PURGE_SECONDS = env_int("PRIVACY_PURGE_SECONDS", 3600, minimum=60)
 
 # --- moderation --------------------------------------------------------------------
 MODERATION_CLAIM_TIMEOUT_SECONDS = env_int("MODERATION_CLAIM_TIMEOUT_SECONDS", 120, minimum=1)

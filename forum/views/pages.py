@@ -28,6 +28,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common import pii
 from common.errors import FORBIDDEN, INVALID, NOT_FOUND, AppError
 from common.sanitize import render_markdown
 from forum import deadlines, lifecycle, photos, rules, search, selectors, services
@@ -42,7 +43,7 @@ from forum.forms import (
     StatusForm,
     first_error,
 )
-from forum.lifecycle import AUTHOR
+from forum.lifecycle import AGENCY, AUTHOR, MODERATOR
 from forum.models import Aspiration, AspirationPhoto, Privacy, Reply, Status
 from moderation import selectors as moderation_selectors
 from moderation.services import report_create
@@ -54,6 +55,9 @@ PAGE_SIZE = 20
 # --- what a reader sees of an aspiration -------------------------------------------------
 def _anonymous() -> str:
     return _("Citizen (anonymous)")
+
+#: Insiders who are staff: their sight of unmasked personal data is logged (docs/security.md).
+STAFF_INSIDERS = frozenset({MODERATOR, AGENCY})
 
 
 def author_name(aspiration: Aspiration, roles: set[str]) -> str:
@@ -185,6 +189,11 @@ def _reply_views(aspiration: Aspiration, replies: list[Reply], user, roles: set[
     insider = rules.shows_personal_data(roles)
     now = timezone.now()
     history = selectors.revisions(replies=replies)
+    if roles & STAFF_INSIDERS:  # unmasked NIK and phone numbers shown to staff are logged
+        for reply in replies:
+            if reply.is_shown:
+                pii.shown_unmasked(viewer=user, subject_id=reply.author_id, target=f"forum.reply:{reply.pk}",
+                                   texts=[reply.body, *(r.body for r in history.get(reply.pk, []))], where="forum")
     can_reply = rules.can_reply(user, aspiration, roles)
     signed_in = user.is_authenticated
     views = []
@@ -256,6 +265,9 @@ def detail(request, pk: int, *, error: AppError | None = None, status: int = 200
     can_answer = Status.ANSWERED in steps and aspiration.status == Status.FORWARDED
     signed_in = user.is_authenticated
     forms = forms or {}
+    if roles & STAFF_INSIDERS:  # unmasked NIK and phone numbers shown to staff are logged
+        pii.shown_unmasked(viewer=user, subject_id=aspiration.author_id, target=f"forum.aspiration:{aspiration.pk}",
+                           texts=[aspiration.title, aspiration.body], where="forum")
     context = {
         "aspiration": aspiration,
         "roles": roles,

@@ -63,7 +63,11 @@ function start(cfg) {
     outbox.on("held", ({ clientId }) => view.markPending(clientId, "held", S.held));
     outbox.on("waiting", ({ until }) => view.showRateLimit(until));
     outbox.on("failed", ({ clientId, code, detail, until }) => {
-      if (code === "muted") {
+      if (code === "rejected") {
+        // Refused by a moderator: the author may edit it and send it again, as
+        // a new message (a fresh client_id) through the outbox like any other.
+        view.offerResend(clientId, detail, (text, replyTo) => { outbox.add(text, replyTo); view.toBottom(); });
+      } else if (code === "muted") {
         const text = until ? fmt(S.muted_until, { until: view.whenText(until) }) : detail;
         view.markPending(clientId, "failed", S.failed + ": " + text);
         view.setNote(text, "error");
@@ -251,6 +255,7 @@ function start(cfg) {
     }
   });
   hub.on("sanction", onSanction);
+  if (cfg.mute) { view.showMute(cfg.mute); }  // a mute in force when the page loaded
 
   if (outbox) {
     // Warn before closing the page while anything typed waits (rate limit, offline).

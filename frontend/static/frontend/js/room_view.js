@@ -41,6 +41,7 @@ export class RoomView {
     this.elements = new Map();      // id -> <li>
     this.editing = new Set();       // ids with an open editor
     this.pending = new Map();       // client_id -> <li> of a pending copy
+    this.pendingEntries = new Map();  // client_id -> its entry ({body, reply_to}): a refused one is sent again
     this.expiryTimers = new Map();  // id -> timer that removes the edit button
     this.noteTimer = null;
     this.muteNotice = null;
@@ -317,7 +318,10 @@ export class RoomView {
       return;
     }
     const until = frame.until ? this.whenText(frame.until) : "";
-    this.muteNotice.textContent = fmt(frame.room ? S.muted_here_until : S.muted_everywhere_until, { until });
+    const parts = [fmt(frame.room ? S.muted_here_until : S.muted_everywhere_until, { until })];
+    if (frame.reason) { parts.push(fmt(S.mute_reason, { reason: frame.reason })); }
+    if (S.appeal) { parts.push(S.appeal); }
+    this.muteNotice.textContent = parts.join(" ");
     this.muteNotice.dataset.state = "muted";
     if (frame.until) {
       const left = Date.parse(frame.until) - Date.now();
@@ -342,6 +346,7 @@ export class RoomView {
     head.appendChild(el("span", "msg-status", this.S.pending));
     li.appendChild(head);
     li.appendChild(el("div", "msg-body", entry.body));
+    this.pendingEntries.set(entry.client_id, entry);
     if (!this.pending.has(entry.client_id)) {
       this.pending.set(entry.client_id, li);
       this.outboxList.appendChild(li);
@@ -363,6 +368,51 @@ export class RoomView {
     const li = this.pending.get(clientId);
     if (li) { li.remove(); }
     this.pending.delete(clientId);
+    this.pendingEntries.delete(clientId);
+  }
+
+  /** A moderator refused this pending copy: say so, and offer to edit it and
+   * send it again; `resend(text, replyTo)` queues the new text as a new message. */
+  offerResend(clientId, reason, resend) {
+    const S = this.S;
+    const li = this.pending.get(clientId);
+    const entry = this.pendingEntries.get(clientId);
+    if (!li || !entry) { return; }
+    this.markPending(clientId, "failed", S.rejected + (reason ? ": " + reason : ""));
+    li.classList.add("rejected");
+    if (!this.canPost || li.querySelector(".resend")) { return; }
+    const button = el("button", "button secondary small resend", S.edit_resend);
+    button.type = "button";
+    const actions = el("p", "msg-actions");
+    actions.appendChild(button);
+    li.appendChild(actions);
+    button.addEventListener("click", () => {
+      const editor = el("form", "msg-editor resend-editor");
+      const label = el("label", "visually-hidden", S.resend_label);
+      const field = el("textarea");
+      field.id = "resend-" + clientId;
+      label.htmlFor = field.id;
+      field.value = entry.body;
+      field.maxLength = this.cfg.max_body;
+      field.rows = 3;
+      const send = el("button", "button small", S.resend);
+      send.type = "submit";
+      const cancel = el("button", "button secondary small", S.cancel);
+      cancel.type = "button";
+      const row = el("p", "editor-row");
+      row.append(send, cancel);
+      editor.append(label, field, row);
+      actions.replaceWith(editor);
+      field.focus();
+      cancel.addEventListener("click", () => { editor.replaceWith(actions); button.focus(); });
+      editor.addEventListener("submit", (event) => {
+        event.preventDefault();
+        const text = field.value.trim();
+        if (!text) { return; }
+        this.removePending(clientId);
+        resend(text, entry.reply_to || null);
+      });
+    });
   }
 
   // --- the editor -------------------------------------------------------------
