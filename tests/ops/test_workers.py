@@ -240,9 +240,9 @@ def test_make_run_with_two_workers_serves_one_address_and_stops_everything(tmp_p
         assert len(daphnes) == 2 and any(is_named(p, "nginx") for p in seen), seen
 
         daphnes[0].kill()
-        launcher.wait_for_line(r"Daphne 1 \(pid \d+\) exited with code -9", 10)
+        name = launcher.wait_for_line(rf"(Daphne \d) \(pid {daphnes[0].pid}\) exited with code -9", 10).group(1)
         assert wait_for_health(opener, base, launcher, 10)["status"] == "ok"  # the other one answers
-        launcher.wait_for_line(r"Daphne 1 started again", 15)
+        launcher.wait_for_line(rf"{name} started again", 15)
         seen += launcher.descendants()
 
         launcher.proc.send_signal(signal.SIGTERM)
