@@ -118,3 +118,26 @@ def test_production_logs_are_json_lines_with_the_request_id(tmp_path):
     assert line["message"] == "Sampai jumpa Pati" and line["level"] == "WARNING"
     assert line["logger"] == "balai.test" and line["request_id"] == "req-12345678"
     assert "connection_id" in line and "time" in line
+
+
+def test_a_moderation_decision_is_timed_and_the_queue_length_follows(transactional_db):
+    from prometheus_client import REGISTRY
+
+    from moderation.services import item_claim_next, item_decide
+    from tests.moderation.helpers import hold, moderator, user
+
+    def decided(action: str) -> float:
+        return REGISTRY.get_sample_value("balai_moderation_decision_seconds_count", {"action": action}) or 0
+
+    def waiting(queue: str) -> float:
+        families = {family.name: family for family in BacklogCollector().collect()}
+        return {s.labels["queue"]: s.value for s in families["balai_moderation_queue_items"].samples}[queue]
+
+    before = decided("approve")
+    item = hold(user("warga"))
+    assert waiting("chat") == 1
+    mod = moderator()
+    assert item_claim_next(moderator=mod, queue="chat").pk == item.pk
+    item_decide(moderator=mod, item_id=item.pk, action="approve")
+    assert decided("approve") == before + 1
+    assert waiting("chat") == 0
