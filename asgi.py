@@ -22,10 +22,14 @@ except ConfigError as exc:
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 
+from common.metrics import serve as serve_metrics  # noqa: E402
 from realtime.daphne import DaphneConnection  # noqa: E402
 from realtime.origin import SameOriginValidator  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
+
+serve_metrics(settings.METRICS_PORT, settings.METRICS_HOST)
 
 application = ProtocolTypeRouter(
     {

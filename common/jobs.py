@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import redis
 from django.db import close_old_connections, transaction
 
+from common.metrics import REDIS_RECONNECTS
 from common.redis import new_client, prefixed
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ BACKOFF_MAX_S = 30.0
 WORKER_SOCKET_TIMEOUT_S = 15
 #: Errors that mean "Redis is unreachable right now" (not a bug): the worker waits and reconnects.
 REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError)
+
+REDIS_RECONNECTS_WORKER = REDIS_RECONNECTS.labels("worker")
 
 _jobs: dict[str, Callable[[dict], None]] = {}
 
@@ -81,6 +84,21 @@ def enqueue(name: str, payload: dict) -> None:
     client = _client()
     try:
         client.xadd(_stream(), {"name": name, "payload": json.dumps(payload)})
+    finally:
+        client.close()
+
+
+def backlog() -> tuple[int, int]:
+    """``(waiting, pending)``: jobs never delivered to a worker, and jobs
+    delivered but not acknowledged (running, or lost with a worker)."""
+    client = _client()
+    try:
+        for group in client.xinfo_groups(_stream()):
+            if group["name"] in (GROUP, GROUP.encode()):
+                return int(group.get("lag") or 0), int(group["pending"])
+        return int(client.xlen(_stream())), 0
+    except redis.ResponseError:  # no stream yet
+        return 0, 0
     finally:
         client.close()
 
@@ -168,6 +186,8 @@ class Worker:
             except REDIS_DOWN as exc:
                 self._group_ready = False
                 self.client.connection_pool.disconnect()
+                if not delay:
+                    REDIS_RECONNECTS_WORKER.inc()
                 delay = min(BACKOFF_MAX_S, delay * 2 if delay else BACKOFF_FIRST_S)
                 wait = delay * random.uniform(0.8, 1.0)
                 log.warning("worker %s: Redis unreachable (%s: %s); retrying in %.1f s",

@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.services import user_set_active
 from common import pii
 from common.errors import AppError
+from common.metrics import MODERATION_DECISION_SECONDS
 from moderation import selectors, standing, streams
 from moderation.errors import (
     ALREADY_DECIDED,
@@ -217,6 +218,8 @@ def item_decide(*, moderator, item_id: int, action: str, reason_code: str = "", 
         audit_record(actor=moderator, action=action, target=_target_ref(item), subject=item.author,
                      reason=" — ".join(filter(None, [reason_code, note])))
         transaction.on_commit(lambda: streams.done(stream, entry))
+        waited = (item.decided_at - item.created_at).total_seconds()
+        transaction.on_commit(lambda: MODERATION_DECISION_SECONDS.labels(action).observe(waited))
         publish_console_event("decided", item)
     return item
 

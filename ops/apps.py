@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class OpsConfig(AppConfig):
     name = "ops"
     verbose_name = _("Operations")
+
+    def ready(self):
+        from common import metrics
+        from ops.metrics import BacklogCollector, HubCollector
+
+        metrics.register(HubCollector())
+        metrics.register(BacklogCollector(), shared=True)

@@ -4,8 +4,10 @@
 configuration, migrate, collect the static files when ``DEBUG`` is off (served
 hashed and compressed, as in production), load the demo data (with
 ``DEBUG`` off only on the embedded SQLite), start Daphne and the background
-worker (``manage.py run_worker``), print the URL and the demo logins, then
-supervise: a child that exits (Daphne, the worker, the embedded Redis) is
+worker (``manage.py run_worker``) — with ``WORKERS=N`` (N > 1), N Daphne
+processes on loopback ports behind nginx on ``HOST:PORT`` (``ops/nginx.py``)
+— print the URL and the demo logins, then
+supervise: a child that exits (a Daphne, the worker, nginx, the embedded Redis) is
 started again after a back-off (1 s doubling to 30 s, back to 1 s once it
 stayed up a minute), in one log line. Ctrl-C/SIGTERM stops every child it
 started, Redis last, and waits for them (SIGKILL after 10 s).
@@ -29,6 +31,8 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from ops import nginx
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = Path(os.environ.get("BALAI_VAR_DIR", ROOT / "var"))
@@ -263,16 +267,76 @@ def seed_demo(password: str, *, debug: bool) -> bool:
     return True
 
 
+def workers_count() -> int:
+    text = os.environ.get("WORKERS", "1").strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_WORKERS:
+        fail(f"WORKERS: expected a number of app processes from 1 to {MAX_WORKERS}, got {text!r}")
+    return int(text)
+
+
+#: ``WORKERS`` at most (a process per core is the rule; docs/operations.md).
+MAX_WORKERS = 32
+
+
+def metrics_ports(count: int) -> list[int | None]:
+    """``METRICS_PORT`` for each app process then the worker: consecutive
+    loopback ports from ``METRICS_PORT``; none when it is unset."""
+    text = os.environ.get("METRICS_PORT", "").strip()
+    if not text:
+        return [None] * (count + 1)
+    if not text.isdigit() or not 0 < int(text) < 65536 - count:
+        fail(f"METRICS_PORT: expected a port number, got {text!r}")
+    return [int(text) + n for n in range(count + 1)]
+
+
+def daphne_args(host: str, port: int) -> list[str]:
+    ws_max = os.environ.get("WS_MAX_MESSAGE_BYTES", "65536")
+    return [PYTHON, "-m", "daphne", "-b", host, "-p", str(port),
+            "--websocket-max-message-size", ws_max, "--websocket-max-frame-size", ws_max,
+            "asgi:application"]
+
+
+def app_children(host: str, port: int, workers: int) -> tuple[list[tuple[str, list[str], dict]], str]:
+    """``(name, command, extra environment)`` of the app processes, the
+    worker and, with several app processes, nginx in front of them on
+    ``host:port``; and a line saying how it is served."""
+    metrics = metrics_ports(workers)
+
+    def env(n: int) -> dict:
+        return {} if metrics[n] is None else {"METRICS_PORT": str(metrics[n])}
+
+    worker = ("worker", [PYTHON, str(ROOT / "manage.py"), "run_worker"], env(workers))
+    if workers == 1:
+        return [("Daphne", daphne_args(host, port), env(0)), worker], "one Daphne process"
+    app_ports = [free_port() for _ in range(workers)]
+    prefix = VAR / "nginx"
+    listen = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    config = nginx.write_config(prefix, listen, [f"127.0.0.1:{p}" for p in app_ports])
+    children = [(f"Daphne {n + 1}", daphne_args("127.0.0.1", p), env(n)) for n, p in enumerate(app_ports)]
+    children += [worker, ("nginx", nginx.command(nginx.binary(), prefix, config), {})]
+    ports = ", ".join(str(p) for p in app_ports)
+    return children, f"nginx in front of {workers} Daphne processes (127.0.0.1: {ports}; {config})"
+
+
 def run() -> None:
     host = os.environ.get("HOST", "127.0.0.1")
     port_text = os.environ.get("PORT", "8000")
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         fail(f"PORT: expected a port number, got {port_text!r}")
     port = int(port_text)
+    workers = workers_count()
+    if workers > 1 and not nginx.binary():
+        fail(f"WORKERS={workers} serves the app processes behind nginx, which is not installed: "
+             "apt-get install nginx (or WORKERS=1)")
+    metrics_ports(workers)  # refuse a bad METRICS_PORT before starting anything
     if port_in_use(host, port):
         fail(f"port {port} on {host} is already taken (is another `make run` running?); set PORT to use another", 1)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.dev")
+    if workers > 1:
+        # nginx is the app processes' only client: they read the client's
+        # address from its X-Forwarded-For (accounts/network.py).
+        os.environ.setdefault("TRUSTED_PROXIES", "127.0.0.1")
     procs: list[subprocess.Popen] = []
     children: list[Child] = []
     redis_proc = None
@@ -291,16 +355,17 @@ def run() -> None:
             manage("collectstatic", "--no-input", "-v", "0")
         password = demo_password()
         seeded = seed_demo(password, debug=debug)
-        ws_max = os.environ.get("WS_MAX_MESSAGE_BYTES", "65536")
-        daphne = [PYTHON, "-m", "daphne", "-b", host, "-p", str(port),
-                  "--websocket-max-message-size", ws_max, "--websocket-max-frame-size", ws_max,
-                  "asgi:application"]
-        worker = [PYTHON, str(ROOT / "manage.py"), "run_worker"]
-        for name, args in (("Daphne", daphne), ("worker", worker)):
-            proc = spawn(args, cwd=ROOT)
+        planned, served_by = app_children(host, port, workers)
+        for name, args, extra_env in planned:
+            def start(args=args, extra_env=extra_env) -> subprocess.Popen:
+                return spawn(args, cwd=ROOT, env={**os.environ, **extra_env})
+
+            proc = start()
             procs.append(proc)
-            children.append(Child(name, lambda args=args: spawn(args, cwd=ROOT), proc))
-        say(f"Balai Warga: http://{host}:{port}/   (health: http://{host}:{port}/healthz)")
+            children.append(Child(name, start, proc))
+            if "METRICS_PORT" in extra_env:
+                say(f"{name}: metrics on http://127.0.0.1:{extra_env['METRICS_PORT']}/metrics")
+        say(f"Balai Warga: http://{host}:{port}/   (health: http://{host}:{port}/healthz) — {served_by}")
         if seeded:
             say(f"demo logins, password {password!r}: bupati, wakilbupati, sekda, kadinkes, kadisdik, kadpupr,")
             say("  stafbupati (the Bupati's delegate), moderator, admin, warga1 … warga5   —   Ctrl-C stops everything")

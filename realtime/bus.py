@@ -31,6 +31,7 @@ import msgpack
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from common.metrics import REDIS_RECONNECTS
 from common.redis import get_redis, get_sync_redis, key, new_async_client
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ CONFIRM_TIMEOUT_S = 10.0
 
 
 _subscriptions = itertools.count(1)
+REDIS_RECONNECTS_HUB = REDIS_RECONNECTS.labels("hub_subscription")
 
 
 def channel_for(topic: str) -> str:
@@ -163,6 +165,8 @@ class Subscription:
                 raise
             except Exception:
                 log.warning("hub subscription failed; subscribing again in %.1fs", backoff, exc_info=True)
+                if not self._broken:
+                    REDIS_RECONNECTS_HUB.inc()
                 self._broken = True
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 
 from accounts.network import scope_client_address
 from common.errors import AppError
+from common.logs import connection_id as logged_connection_id
+from common.metrics import FRAMES_IN, FRAMES_OUT_REPLY, JOINS
 from realtime import presence, topics
 from realtime.auth import RECHECK_S, reload_user, session_hash
 from realtime.daphne import SCOPE_KEY as SEND_BUFFER
@@ -75,6 +77,7 @@ class HubConsumer(AsyncWebsocketConsumer):
         session = self.scope.get("session")
         self.session_key = session.session_key if session is not None else None
         self.connection_id = uuid.uuid4().hex
+        logged_connection_id.set(self.connection_id)  # this socket's task: every log line names it
         self.language = language_from_scope(self.scope)
         self.member = presence.member(self.user_id, self.connection_id)
         self.subs: dict[str, topics.Subscription] = {}
@@ -168,6 +171,7 @@ class HubConsumer(AsyncWebsocketConsumer):
     async def _receive(self, text_data, bytes_data):
         if self.closing:
             return  # refused or closing: nothing more is handled (nor counted)
+        FRAMES_IN.inc()
         now = time.monotonic()
         refusal = None
         if (wait := self.frames.hit(now)) is not None:
@@ -276,6 +280,7 @@ class HubConsumer(AsyncWebsocketConsumer):
                 await presence.enter(topic, self.member)
                 get_local().schedule_recount(topic)
             self.subs[topic] = sub
+            JOINS.labels(kind.prefix).inc()
         else:
             sub.grant = grant
         replay = await kind.replay(grant, self.user, since, since_rev)
@@ -450,6 +455,7 @@ class HubConsumer(AsyncWebsocketConsumer):
         return frame
 
     async def send_frame(self, frame: dict):
+        FRAMES_OUT_REPLY.inc()
         await self.send(text_data=encode(frame))
 
     async def send(self, text_data=None, bytes_data=None, close=False):

@@ -15,8 +15,10 @@ server stops. ``DaphneConnection`` (outermost on the WebSocket route in
   ``HUB_MAX_BUFFERED_BYTES`` (``realtime/consumer.py:HubConsumer.send``);
 - makes autobahn fail connections with a close frame (``failByDrop = False``):
   1009 for an oversized message, 1007 for invalid UTF-8;
-- on server shutdown (SIGTERM), sends every open socket a close frame 1001
-  ("going away") and lets them flush before Daphne's reactor stops.
+- on server shutdown (SIGTERM), stops accepting connections, then sends every
+  open socket a close frame 1001 ("going away") and lets them flush before
+  Daphne's reactor stops: a client that reconnects at once is refused here and
+  reaches another process (nginx tries the next upstream on a refused connect).
 
 Daphne gives the application ``functools.partial(server.handle_reply,
 protocol)`` as ``send``; that is the only way in. Under another server, or a
@@ -113,10 +115,14 @@ def _hook_shutdown() -> None:
 
 
 def _going_away():
-    """Before Daphne's reactor stops: close frame 1001 to every open socket;
-    shutdown waits ``GOING_AWAY_FLUSH_S`` for them to be written."""
-    from twisted.internet import reactor, task
+    """Before Daphne's reactor stops: no new connections, then close frame
+    1001 to every open socket; shutdown waits ``GOING_AWAY_FLUSH_S`` for them
+    to be written."""
+    from twisted.internet import reactor, task, tcp
 
+    for reader in list(reactor.getReaders()):
+        if isinstance(reader, tcp.Port):  # Daphne's listening sockets (a unix.Port is one too)
+            reader.stopListening()
     closing = 0
     for protocol in list(_open):
         if protocol.state == protocol.STATE_OPEN:

@@ -19,7 +19,9 @@ import asyncio
 import logging
 import weakref
 from collections import defaultdict
+from time import perf_counter
 
+from common.metrics import FANOUT_SECONDS, FRAMES_OUT_FANOUT
 from realtime.bus import Subscription, channel_for
 from realtime.events import CONTROL, EVENT
 
@@ -79,12 +81,17 @@ class Fanout:
         kind = message.get("type")
         if kind not in (EVENT, CONTROL):
             return
-        for socket in list(self.members.get(message.get("topic"), ())):
+        sockets = list(self.members.get(message.get("topic"), ()))
+        started = perf_counter()
+        for socket in sockets:
             try:
                 await socket.deliver(message)
             except Exception:
                 # One broken socket must not stop the others' deliveries.
                 log.warning("delivery to a socket failed", exc_info=True)
+        # Metrics once per event, not per socket (common/metrics.py).
+        FANOUT_SECONDS.observe(perf_counter() - started)
+        FRAMES_OUT_FANOUT.inc(len(sockets))
 
 
 _fanouts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id every log line of the request carries (common/logs.py).
+    "ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -285,10 +287,19 @@ MODERATION_RECONCILE_SECONDS = env_int("MODERATION_RECONCILE_SECONDS", 60, minim
 # from the hub instead of a dropped connection.
 WS_MAX_MESSAGE_BYTES = env_int("WS_MAX_MESSAGE_BYTES", 65536, minimum=16384)
 
+# Prometheus metrics of this process on http://METRICS_HOST:METRICS_PORT/metrics
+# (common/metrics.py); 0: not served. Keep the host on loopback or a private
+# network: the endpoint has no authentication.
+METRICS_PORT = env_int("METRICS_PORT", 0)
+METRICS_HOST = env_str("METRICS_HOST", "127.0.0.1")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every record carries request_id / connection_id (common/logs.py); the
+    # JSON lines of production (settings/prod.py) show them.
+    "filters": {"context": {"()": "common.logs.ContextFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }

@@ -30,4 +30,16 @@ CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 WHITENOISE_USE_FINDERS = False
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": STATIC_HASHED}}  # noqa: F405  (collectstatic at deploy)
+# One JSON object per log line (python-json-logger), with the request or
+# connection id; LOG_FORMAT=text for the plain lines of development.
+if env_str("LOG_FORMAT", "json") == "json":
+    LOGGING = {  # noqa: F405
+        **LOGGING,  # noqa: F405
+        "formatters": {"json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(connection_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }},
+        "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": "json"}},
+    }
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -62,9 +62,9 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 20.0) -> N
 
 
 @contextmanager
-def daphne_server(settings_dict: dict, *, extra_env: dict | None = None):
+def daphne_process(settings_dict: dict, *, extra_env: dict | None = None):
     """Start one Daphne on a free port against the test database and Redis;
-    yields its base URL (``http://127.0.0.1:PORT``)."""
+    yields its base URL (``http://127.0.0.1:PORT``) and its process."""
     port = free_port()
     env = dict(os.environ)
     env.update(
@@ -81,7 +81,14 @@ def daphne_server(settings_dict: dict, *, extra_env: dict | None = None):
     )
     try:
         wait_for_port(port, proc)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", proc
     finally:
         stop_process(proc)
         log.close()
+
+
+@contextmanager
+def daphne_server(settings_dict: dict, *, extra_env: dict | None = None):
+    """``daphne_process``'s base URL alone."""
+    with daphne_process(settings_dict, extra_env=extra_env) as (url, _proc):
+        yield url

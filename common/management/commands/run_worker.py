@@ -2,8 +2,10 @@
 
 import signal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from common import metrics
 from common.jobs import Worker
 from common.redis import eviction_warning
 
@@ -18,6 +20,8 @@ class Command(BaseCommand):
         if warning := eviction_warning():
             self.stderr.write(self.style.ERROR(warning))
         worker = Worker()
+        if not once:
+            metrics.serve(settings.METRICS_PORT, settings.METRICS_HOST, shared=True)
         stopping = False
 
         def stop(*_args):
