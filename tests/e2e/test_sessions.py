@@ -183,3 +183,33 @@ async def test_votes_re_rank_live_and_the_console_never_names_an_anonymous_asker
     await expect(siti.locator("#questions > li.q").first.locator(".tag-highlight")).to_have_text("Disorot")
     await expect(in_order.first).to_contain_text("pasar Juwana")
     assert await still_same_document(konsol)
+
+
+def two_delegates() -> None:
+    from officials.services import delegate_add
+
+    bupati = User.objects.get(username="bupati")
+    for username, name in (("staf1", "Staf Satu"), ("staf2", "Staf Dua")):
+        staff = User.objects.create_user(username=username, password=PASSWORD, display_name=name,
+                                         role=Role.OFFICIAL)
+        delegate_add(official=bupati, staff=staff)
+
+
+async def test_a_delegate_typing_an_answer_is_told_in_words_who_answered_first(session_id, open_page):
+    await sync_to_async(two_approved_questions)(session_id)
+    await sync_to_async(two_delegates)()
+    first = await open_page("staf1", f"/konsol/{session_id}/")
+    second = await open_page("staf2", f"/konsol/{session_id}/")
+    await joined(first)
+    await joined(second)
+    question = "#questions li.q:has-text('pasar Juwana')"
+    await second.locator(f"{question} .act-answer textarea").fill("Jawaban kedua yang terlambat.")
+    await first.locator(f"{question} .act-answer textarea").fill("Pasar dibenahi tahun depan.")
+    await first.locator(f"{question} .act-answer button[type=submit]").click()
+
+    await expect(second.locator("#konsol-status")).to_have_text("Sudah dijawab oleh Staf Satu.")
+    answered = second.locator("#answered li.q", has_text="pasar Juwana")
+    await expect(answered.locator(".q-answer-by")).to_have_text("Dijawab oleh staf Staf Satu untuk Bupati Haryanto")
+    await expect(first.locator("#konsol-status")).to_be_hidden()
+    question_row = await sync_to_async(lambda: Question.objects.get(answered_at__isnull=False))()
+    assert question_row.answer == "Pasar dibenahi tahun depan."

@@ -51,6 +51,8 @@ export class Board {
     this.cfg = cfg;
     this.S = cfg.strings;
     this.actions = options.actions || (() => null);
+    //: (question, draft) when a question the user was working on was answered by someone else.
+    this.onAnsweredElsewhere = options.onAnsweredElsewhere || null;
     this.openList = document.getElementById("questions");
     this.doneList = document.getElementById("answered");
     this.questions = new Map();   // id -> question dict
@@ -172,8 +174,12 @@ export class Board {
       return true;
     }
     // Keep what an official is typing in an item that is only re-ranked or re-counted.
-    const typing = existing && existing.contains(document.activeElement) &&
-      before && isOpen(before) === isOpen(q) && before.highlighted === q.highlighted && !q.answer;
+    const busy = existing && existing.contains(document.activeElement);
+    const typing = busy && before && isOpen(before) === isOpen(q) && before.highlighted === q.highlighted && !q.answer;
+    if (busy && q.answer && this.onAnsweredElsewhere) {
+      const draft = existing.querySelector(".act-answer textarea");
+      this.onAnsweredElsewhere(q, draft ? draft.value : "");
+    }
     this.questions.set(q.id, q);
     if (typing) {
       existing.dataset.votes = String(q.votes);
