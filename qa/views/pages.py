@@ -103,7 +103,9 @@ def detail(request, pk: int, *, error: AppError | None = None, status: int = 200
         # The visitor's own questions still theirs alone (waiting for review, or refused).
         "mine": [view for view in map(events.question_to_wire, mine)
                  if view["state"] in (events.PENDING, events.REFUSED)],
-        "can_ask": session.is_open_for_questions, "can_vote": session.is_open_for_questions,
+        # Guests read; signing in is offered in the ask form's place.
+        "can_ask": session.is_open_for_questions,
+        "can_vote": session.is_open_for_questions and user.is_authenticated,
         "ended": ended, "figures": selectors.figures(session=session) if ended else None,
         # The transcript: every question shown, in the order asked, with what became of it.
         "transcript": sorted(context["questions"], key=lambda q: q["created_at"]) if ended else [],
