@@ -110,6 +110,7 @@ def detail(request, pk: int, *, error: AppError | None = None, status: int = 200
         # The transcript: every question shown, in the order asked, with what became of it.
         "transcript": sorted(context["questions"], key=lambda q: q["created_at"]) if ended else [],
         "error": error, "body": body,
+        "follow": selectors.follow_state(user=user, session=session),
     })
     context["page_config"] = {**page_config(request, session, context), "voted": sorted(voted),
                               "can_vote": context["can_vote"], "open": session.is_open_for_questions}

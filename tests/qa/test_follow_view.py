@@ -80,3 +80,12 @@ def test_the_include_shows_the_button_in_indonesian(cast, upcoming):
     html = render_to_string("qa/_follow.html", {**selectors.follow_state(user=cast["siti"], session=upcoming),
                                                 "user": cast["siti"]}, request=request)
     assert "Berhenti mengikuti" in html and 'value="0"' in html and "1 pengikut" in html
+
+
+def test_the_session_page_offers_the_follow_button_and_it_follows(cast, upcoming):
+    client = signed_in(cast["siti"])
+    page = client.get(f"/sesi/{upcoming.pk}/").content.decode()
+    assert f'action="/sesi/{upcoming.pk}/ikuti/"' in page and 'aria-pressed="false"' in page
+    client.post(f"/sesi/{upcoming.pk}/ikuti/", {"follow": "1", "next": f"/sesi/{upcoming.pk}/#follow"})
+    page = client.get(f"/sesi/{upcoming.pk}/").content.decode()
+    assert 'aria-pressed="true"' in page and selectors.is_following(user=cast["siti"], session_id=upcoming.pk)
