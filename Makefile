@@ -1,11 +1,12 @@
 # Balai Warga: two commands on a fresh machine with only Python 3.11+.
 #   make run   – install, migrate, seed demo data, start Redis (if REDIS_URL unset) and Daphne
 #   make test  – install, start Redis (if REDIS_URL unset), run the whole suite
+#   make audit – list the pinned packages that have a newer release
 PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install clean audit
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Balai Warga needs Python 3.11 or newer")'
@@ -25,6 +26,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-cache
+
+# Pinned packages with a newer release on the package index (docs/operations.md).
+audit: $(STAMP)
+	$(VENV)/bin/python -m ops.audit
 
 clean:
 	rm -rf $(VENV) var staticfiles

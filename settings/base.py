@@ -42,8 +42,8 @@ INSTALLED_APPS = [
     "accounts.apps.SignInLockoutConfig",  # django-axes, with a translated name
     # django-otp: the second sign-in step for officials and staff (accounts/twofactor.py).
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "accounts.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp, with translated names
+    "accounts.apps.RecoveryCodesConfig",  # django_otp.plugins.otp_static, likewise
     # Dependencies point one way (docs/architecture.md, checked by import-linter):
     # common <- accounts <- realtime <- notify <- moderation <- officials <- chat, forum <- qa <- frontend, ops.
     "common",
