@@ -49,8 +49,14 @@ def fresh_code_for(username: str) -> str:
     return totp_code(device)
 
 
-def needs_second_step(username: str) -> bool:
-    return twofactor.required_for(User.objects.get(username=username))
+def ready_for_second_step(username: str) -> bool:
+    """Whether the user needs the step; if so, their app is set up (as for a
+    staff member who enrolled earlier)."""
+    user = User.objects.get(username=username)
+    if not twofactor.required_for(user):
+        return False
+    give_authenticator(user)
+    return True
 
 
 def pass_second_step(client: Client, user: User) -> None:
