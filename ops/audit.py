@@ -90,7 +90,7 @@ def report(lookups: list[Lookup], out=sys.stdout) -> int:
         for item in sorted(behind, key=lambda item: item.name.lower()):
             print(f"  {item.name:<{width}}  {item.pinned} -> {item.latest}", file=out)
     else:
-        print(f"All {len(lookups)} pinned packages are at their newest release.", file=out)
+        print(f"Every pinned package ({len(lookups)}) is at its newest release.", file=out)
     for item in missing:
         reason = "index unreachable" if item.unreachable else "not found on the index"
         print(f"  {item.name}: not checked ({reason})", file=out)

@@ -1,6 +1,7 @@
 """The pages run under the strict Content-Security-Policy (issue 14 D): in a
-real browser, every main page — for a guest, a citizen, a moderator and an
-official, the two-step sign-in's own pages included — loads and connects its
+real browser, every main page — for a guest, a citizen, a moderator, an
+administrator (the Django admin included) and an official, the two-step
+sign-in's own pages included — loads and connects its
 hub socket with no CSP violation (``securitypolicyviolation`` events and
 console errors both watched). The control: an inline script added to a page
 is refused, and reported."""
@@ -33,11 +34,14 @@ GUEST_PAGES = ["/", "/ruang/", ROOM, "/aspirasi/", "/aspirasi/statistik/", "/aku
 CITIZEN_PAGES = ["/", ROOM, "/aspirasi/", "/aspirasi/kirim/", "/aspirasi/saya/", "/notifikasi/",
                  "/notifikasi/pengaturan/", "/akun/profil/"]
 MODERATOR_PAGES = [CONSOLE, ROOM, "/notifikasi/", "/akun/dua-langkah/atur/"]
+ADMIN_PAGES = ["/moderasi/audit/", "/admin/", "/admin/accounts/user/", "/admin/accounts/user/add/",
+               "/admin/chat/room/add/"]
 
 
 @pytest.fixture
 def cast(transactional_db):
     moderation_cast()
+    User.objects.create_user(username="admin", password=PASSWORD, display_name="Admin", role=Role.ADMIN)
     User.objects.create_user(username="bupati", password=PASSWORD, display_name="Haryanto", role=Role.OFFICIAL)
     Category.objects.update_or_create(slug="jalan-infrastruktur", defaults={
         "name_id": "Jalan dan infrastruktur", "name_en": "Roads and infrastructure", "default_privacy": "public",
@@ -92,6 +96,11 @@ async def test_main_pages_run_under_the_policy_without_a_violation(cast, watched
     await sign_in(moderator, "moderator", CONSOLE)  # through the two-step sign-in page
     for path in MODERATOR_PAGES:
         violations[f"moderator {path}"] = await visit(moderator, path)
+
+    admin = await open_page()
+    await sign_in(admin, "admin", "/admin/")  # the admin's pages too
+    for path in ADMIN_PAGES:
+        violations[f"admin {path}"] = await visit(admin, path)
 
     assert {where: found for where, found in violations.items() if found} == {}
     assert problems == []
