@@ -181,6 +181,9 @@ TRUSTED_PROXY_HEADER = env_header("TRUSTED_PROXY_HEADER", "X-Forwarded-For")
 OTP_TOTP_ISSUER = "Balai Warga"
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
+# Administrators manage (delete) others' devices in the admin, but never see
+# their keys, QR codes or recovery codes: they could not pass as them.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -225,3 +225,22 @@ def test_the_step_leads_only_to_this_site(client):
     force_login_unverified(client, User.objects.get(username="moderator"))
     response = step(client, totp_code(device), next_path="https://evil.example/")
     assert response["Location"] == HOME
+
+
+def test_administrators_manage_devices_without_seeing_keys_or_codes(client):
+    moderator = make("moderator", Role.MODERATOR)
+    device = give_authenticator(moderator)
+    codes = recovery_codes_issue(user=moderator)
+    client.force_login(make("admin", Role.ADMIN))
+    totp_page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    assert totp_page.status_code == 200
+    assert device.key not in totp_page.content.decode()
+    assert client.get(reverse("admin:otp_totp_totpdevice_qrcode", args=[device.pk])).status_code == 403
+    static = StaticDevice.objects.get(user=moderator)
+    static_page = client.get(reverse("admin:otp_static_staticdevice_change", args=[static.pk]))
+    assert static_page.status_code == 200
+    assert not any(code in static_page.content.decode() for code in codes)
+    # Deleting the app (a lost phone) sends its owner to set up a new one.
+    deleted = client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
+    assert deleted.status_code == 302
+    assert not TOTPDevice.objects.filter(user=moderator).exists()
