@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_static.models import StaticDevice
 
@@ -123,6 +124,7 @@ def _next_url(request) -> str:
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def second_step(request):
@@ -158,6 +160,7 @@ def second_step(request):
     return render(request, "accounts/second_step.html", {"form": form, "next": next_url})
 
 
+@never_cache  # the key and the recovery codes stay out of every cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def second_step_enrol(request):

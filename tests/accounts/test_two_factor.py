@@ -151,6 +151,7 @@ def test_staff_without_an_app_are_sent_to_set_one_up_before_anything_else(client
 
     response = client.post(ENROL, {"code": totp_code(device), "next": CONSOLE})
     assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] and "no-store" in page["Cache-Control"]
     codes = re.findall(r"<li><code>([a-z2-7]+)</code></li>", response.content.decode())
     assert len(codes) == 10
     assert TOTPDevice.objects.get(user__username="baru").confirmed
@@ -244,3 +245,14 @@ def test_administrators_manage_devices_without_seeing_keys_or_codes(client):
     deleted = client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
     assert deleted.status_code == 302
     assert not TOTPDevice.objects.filter(user=moderator).exists()
+
+
+def test_the_admins_own_sign_in_form_leads_to_the_step_too(client):
+    device = give_authenticator(make("admin", Role.ADMIN))
+    response = client.post(f"{reverse('admin:login')}?next=/admin/",
+                           {"username": "admin", "password": PASSWORD, "next": "/admin/"})
+    assert response.status_code == 302
+    assert client.get("/admin/")["Location"] == f"{STEP}?next=%2Fadmin%2F"
+    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 302
+    step(client, totp_code(device), next_path="/admin/")
+    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 200
