@@ -317,6 +317,8 @@ SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("SECURE_PROXY_SSL_HEADER", None)
 # Plain-HTTP requests are redirected to https (off in development; prod.py
 # turns it on unless SECURE_SSL_REDIRECT=false, e.g. when the proxy redirects).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# The load balancer's health probe may speak plain http to Daphne directly.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Strict-Transport-Security, sent on https responses only (0: not sent; prod.py
 # defaults to a year).
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)

@@ -115,3 +115,23 @@ def test_prod_defaults_to_https_only_behind_the_proxy(prod_env):
     result = run_manage("shell", "-v", "0", "-c", code, settings="settings.prod", SECURE_SSL_REDIRECT="false",
                         SECURE_PROXY_SSL_HEADER="none", **prod_env)
     assert result.stdout.strip() == "False 31536000 None", result.stderr
+
+
+def test_https_redirect_and_hsts_on_a_production_like_stack(db, client, settings):
+    """What the settings do to requests (the same middleware in every
+    settings module): plain http is redirected to https except the health
+    probe; https answers carry HSTS; behind the proxy its header decides."""
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    plain = client.get("/akun/masuk/")
+    assert (plain.status_code, plain["Location"]) == (301, "https://testserver/akun/masuk/")
+    assert "Strict-Transport-Security" not in plain
+    assert client.get("/healthz").status_code in (200, 503)  # not redirected
+    behind_proxy = client.get("/akun/masuk/", HTTP_X_FORWARDED_PROTO="https")
+    assert behind_proxy.status_code == 200
+    assert behind_proxy["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    policy = behind_proxy["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy
+    assert behind_proxy["X-Frame-Options"] == "DENY"
