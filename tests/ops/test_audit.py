@@ -74,5 +74,5 @@ def test_an_unreachable_index_is_said_in_one_line(tmp_path):
 def test_the_project_lock_parses():
     from ops.audit import pins
 
-    pinned = dict(pins(ROOT / "requirements.lock"))
-    assert pinned["Django"].startswith("5.2.") and "django-otp" in pinned and "django-csp" in pinned
+    pinned = {name.lower(): version for name, version in pins(ROOT / "requirements-dev.lock")}
+    assert pinned["django"].startswith("5.2.") and "pytest" in pinned and "django-otp" in pinned and "django-csp" in pinned
