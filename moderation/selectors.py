@@ -80,6 +80,13 @@ def active_sanctions(user_id: int) -> list[dict]:
              "until": s.ends_at.isoformat() if s.ends_at else None} for s in rows]
 
 
+def sanctioned_authors(user_ids) -> set[int]:
+    """Of ``user_ids``, those with a sanction in force now (a ban or a mute, anywhere)."""
+    now = timezone.now()
+    return set(Sanction.objects.filter(user_id__in=[u for u in user_ids if u is not None], lifted_at__isnull=True)
+               .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now)).values_list("user_id", flat=True))
+
+
 #: How long "not muted" stays in Redis without a change. A mute clears it at
 #: once; the bound covers a mute committed while the database was being read.
 MUTES_TTL_S = 30
