@@ -23,6 +23,14 @@ from tests.e2e.helpers import CONSOLE, PASSWORD, ROOM, message, moderation_cast,
 
 pytestmark = pytest.mark.e2e
 
+PHONE, DESKTOP = {"width": 360, "height": 740}, {"width": 1280, "height": 900}
+SIZES = pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "desktop"])
+
+
+async def fits(page, viewport) -> None:
+    """Nothing sticks out sideways at this width."""
+    assert await page.evaluate("() => document.documentElement.scrollWidth") <= viewport["width"]
+
 
 def _send(username: str, body: str) -> None:
     message_send(user=User.objects.get(username=username), room_slug="bupati", client_id=str(uuid.uuid4()),
@@ -57,14 +65,16 @@ def _status(body: str):
     return QueueItem.objects.get(target_id=Message.objects.get(body=body).pk, queue="chat").status
 
 
-async def test_held_items_are_published_or_refused(held, open_page):
-    console = await open_page("moderator", CONSOLE)
+@SIZES
+async def test_held_items_are_published_or_refused(held, open_page, viewport):
+    console = await open_page("moderator", CONSOLE, viewport=viewport)
     await console.locator('button[data-claim="chat"]').click()
     await expect(console.locator("#item")).to_be_visible()
     buttons = console.locator("#item .decide-buttons")
     await expect(buttons.locator('[data-action="approve"]')).to_have_text("A Tayangkan")
     await expect(buttons.locator('[data-action="approve_redacted"]')).to_have_text("S Tayangkan, samarkan data pribadi")
     await expect(buttons.locator('[data-action="reject"]')).to_have_text("R Tolak")
+    await fits(console, viewport)
     await console.keyboard.press("a")
     await expect(console.locator("#console-status")).to_have_text("Selesai: Tayangkan.")
 
@@ -109,13 +119,14 @@ async def test_r_refuses_right_after_a_reason_is_chosen_with_the_keyboard(held, 
     await expect(console.locator("#item-text")).to_have_text("Pesan Budi yang tertahan.")
 
 
-async def test_a_sanctioned_author_is_marked_and_left_out_of_bulk_approval(held, open_page):
+@SIZES
+async def test_a_sanctioned_author_is_marked_and_left_out_of_bulk_approval(held, open_page, viewport):
     def mute_siti():
         services.sanction_impose(moderator=User.objects.get(username="moderator"),
                                  user=User.objects.get(username="siti"), kind="mute", duration="1h")
 
     await sync_to_async(mute_siti)()
-    console = await open_page("moderator", CONSOLE)
+    console = await open_page("moderator", CONSOLE, viewport=viewport)
     await console.locator('button[data-claim-batch="chat"]').click()
     rows = console.locator("#batch-list li")
     await expect(rows).to_have_count(2)
@@ -124,7 +135,9 @@ async def test_a_sanctioned_author_is_marked_and_left_out_of_bulk_approval(held,
     await expect(siti_row.locator("input[type=checkbox]")).not_to_be_checked()
     await expect(siti_row.locator("input[type=checkbox]")).to_be_disabled()
     await expect(rows.filter(has_text="Pesan Budi").locator(".sanctioned-mark")).to_have_count(0)
-    await console.screenshot(path="/tmp/console-sanctioned-batch.png", full_page=True)
+    await expect(siti_row.locator(".sanctioned-mark")).to_be_visible()
+    await fits(console, viewport)
+    await console.screenshot(path=f"/tmp/console-sanctioned-batch-{viewport['width']}.png", full_page=True)
 
     await console.locator("#bulk-approve").click()
 
@@ -150,7 +163,8 @@ async def test_a_ban_from_the_console_refuses_the_authors_waiting_items(held, op
         assert await sync_to_async(_status)(body) == ItemStatus.REJECTED
 
 
-async def test_the_audit_log_reads_in_wib_with_actions_in_words(held, open_page):
+@SIZES
+async def test_the_audit_log_reads_in_wib_with_actions_in_words(held, open_page, viewport):
     def decide():
         mod = User.objects.get(username="moderator")
         item = services.item_claim_next(moderator=mod, queue="chat")
@@ -158,7 +172,7 @@ async def test_the_audit_log_reads_in_wib_with_actions_in_words(held, open_page)
         return item
 
     item = await sync_to_async(decide)()
-    admin = await open_page("admin", CONSOLE)
+    admin = await open_page("admin", CONSOLE, viewport=viewport)
     await admin.goto("/moderasi/audit/")
     row = admin.locator("table.audit tbody tr").first
     await expect(row).to_contain_text("WIB")
@@ -167,4 +181,5 @@ async def test_the_audit_log_reads_in_wib_with_actions_in_words(held, open_page)
     await expect(row).to_contain_text("@siti")
     text = await row.inner_text()
     assert not re.search(r"\d{2}:\d{2}:\d{2}\.\d+|\+00:00|chat\.message|#" + str(item.target_id) + r"\b", text)
-    await admin.screenshot(path="/tmp/audit-wib.png", full_page=True)
+    await fits(admin, viewport)  # a wide table scrolls inside its box
+    await admin.screenshot(path=f"/tmp/audit-wib-{viewport['width']}.png", full_page=True)
