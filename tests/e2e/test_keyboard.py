@@ -58,8 +58,10 @@ async def assert_focus_visible(page) -> None:
     assert shown["visible"] and shown["outline"] != "none" and shown["width"] != "0px", shown
 
 
-async def test_a_room_with_the_keyboard_alone_read_send_reply_report(people, open_page):
-    siti = await open_page("siti", ROOM)
+@pytest.mark.parametrize("viewport", [{"width": 360, "height": 740}, {"width": 1280, "height": 900}],
+                         ids=["360px", "desktop"])
+async def test_a_room_with_the_keyboard_alone_read_send_reply_report(people, open_page, viewport):
+    siti = await open_page("siti", ROOM, viewport=viewport)
     await expect(message(siti, "jalan Tayu")).to_be_visible()
 
     # Read: the conversation is a focusable region.
@@ -143,6 +145,21 @@ async def test_notifications_with_the_keyboard_alone(people, open_page):
     await siti.keyboard.press("Enter")
     await expect(siti.locator("#notify-count")).to_have_text("0")
     await expect(siti.locator("#inbox-list li.unread")).to_have_count(0)
+
+    # Manage: the settings, a channel changed with the arrows, saved with Enter.
+    await tab_to(siti, 'main a[href="/notifikasi/pengaturan/"]')
+    await siti.keyboard.press("Enter")
+    await expect(siti).to_have_url("/notifikasi/pengaturan/")
+    first = await tab_to(siti, "main form input[type=radio]")
+    before = await first.evaluate("(radio) => document.querySelector(`input[name='${radio.name}']:checked`).value")
+    await siti.keyboard.press("ArrowDown")
+    after = await siti.evaluate("() => document.activeElement.value")
+    assert after != before
+    await tab_to(siti, "main form button[type=submit]")
+    await siti.keyboard.press("Enter")
+    await expect(siti.locator("ul.messages")).to_be_visible()
+    name = await siti.evaluate("() => document.querySelector('main form input[type=radio]').name")
+    await expect(siti.locator(f"input[name='{name}'][value='{after}']")).to_be_checked()
 
 
 @pytest.fixture
