@@ -103,6 +103,7 @@ def _client_strings() -> dict[str, str]:
         "reply_to": _("In reply to {name}"),
         "earlier_message": _("an earlier message"),
         "new_message": _("New message from {name}"),
+        "new_messages": _("{n} new messages"),
         "edit_label": _("Edit your message"),
         "no_messages": _("No messages yet. Start the conversation."),
         "load_older": _("Load older messages"),

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 #: Every target kind's ``context`` returns at least these keys:
 #: ``title`` (what it is, e.g. "Pesan di Ruang Bupati"), ``text`` (the raw
 #: text, moderators only), ``masked_text`` (personal data masked), ``author``
@@ -55,6 +57,11 @@ class Queue:
     admins_only: bool = False
     #: Where the console lists it: content waiting to be published first.
     order: int = 50
+    #: What approving, approving with personal data masked (``None``: the
+    #: queue has no such action) and rejecting do, as the console's buttons say.
+    approve_label: Any = _("Publish")
+    redact_label: Any = _("Publish, masking personal data")
+    reject_label: Any = _("Refuse")
 
 
 _targets: dict[str, TargetKind] = {}
@@ -111,4 +118,5 @@ def premoderation_queue(name: str, label) -> Queue:
 def reports_queue(label) -> Queue:
     """Reported content: approve keeps it (shown again if it was hidden),
     reject removes it."""
-    return Queue(name=REPORTS, label=label, approve=_keep, reject=_remove, order=20)
+    return Queue(name=REPORTS, label=label, approve=_keep, reject=_remove, order=20,
+                 approve_label=_("Keep"), redact_label=None, reject_label=_("Remove"))

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.db.models import Count, Min, Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext_lazy as _
 
 from common.redis import get_redis, prefixed
 from moderation.models import AuditEntry, ItemStatus, QueueItem, RejectReason, Sanction, SanctionKind
@@ -80,6 +83,13 @@ def active_sanctions(user_id: int) -> list[dict]:
              "until": s.ends_at.isoformat() if s.ends_at else None} for s in rows]
 
 
+def sanctioned_authors(user_ids) -> set[int]:
+    """Of ``user_ids``, those with a sanction in force now (a ban or a mute, anywhere)."""
+    now = timezone.now()
+    return set(Sanction.objects.filter(user_id__in=[u for u in user_ids if u is not None], lifted_at__isnull=True)
+               .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now)).values_list("user_id", flat=True))
+
+
 #: How long "not muted" stays in Redis without a change. A mute clears it at
 #: once; the bound covers a mute committed while the database was being read.
 MUTES_TTL_S = 30
@@ -136,3 +146,40 @@ def audit_entries(*, action: str = "", actor: str = "", since=None, until=None):
     if until:
         rows = rows.filter(created_at__date__lte=until)
     return rows
+
+
+#: The audit page tells times as the people of Pati read them.
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+def audit_time(moment: datetime) -> str:
+    """``30 Nov 2026 09.12.03 WIB``: to the second, in the page's language."""
+    return formats.date_format(timezone.localtime(moment, WIB), "j M Y H.i.s") + " WIB"
+
+
+def audit_target(target: str) -> tuple[str, str]:
+    """``(words, link)`` for an entry's target, without internal ids: a
+    content target by what the console calls it (``Pesan di Ruang Bupati``)
+    and where it is; a rule by its list and value; an account by nothing
+    (the entry's subject names it)."""
+    kind_key, _sep, rest = target.partition(":")
+    kind = get_target(kind_key)
+    if kind is not None:
+        loaded = kind.load(int(rest)) if rest.isascii() and rest.isdigit() else None
+        if loaded is None:
+            return str(_("content no longer here")), ""
+        context = kind.context(loaded)
+        link = context.get("link") or ""
+        return str(context.get("title") or context.get("where") or ""), link if link.startswith("/") else ""
+    if kind_key == "user":
+        return "", ""
+    model = next((m for m in apps.get_app_config("moderation").get_models() if m._meta.model_name == kind_key), None)
+    if model is not None:
+        return f"{model._meta.verbose_name}: {rest}", ""
+    return target, ""
+
+
+def audit_reason(reason: str, reasons: dict[str, str]) -> str:
+    """A decision's ``code — note`` with the code in words."""
+    code, sep, note = reason.partition(" — ")
+    return reasons.get(code, code) + sep + note

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext, override
 
 from accounts.services import user_set_active
 from common import pii
@@ -23,6 +24,7 @@ from moderation import selectors, standing, streams
 from moderation.errors import (
     ALREADY_DECIDED,
     ALREADY_REPORTED,
+    AUTHOR_SANCTIONED,
     FORBIDDEN,
     INVALID,
     NOT_CLAIMED,
@@ -171,6 +173,58 @@ def _escalate(item: QueueItem, *, actor, reason: str) -> None:
     publish_console_event("escalated", item)
 
 
+def _resolve(item: QueueItem, *, moderator, action: str, reason_code: str = "", reason_label: str = "",
+             note: str = "") -> None:
+    """Apply a decision to a locked open item: the queue's action on its
+    target, the item's row, the audit entry, the stream entry and the
+    console's event (after commit)."""
+    queue = get_queue(item.queue)
+    kind = get_target(item.target_kind)
+    target = kind.load(item.target_id) if kind else None
+    if queue is not None and target is not None:
+        if action == "reject":
+            queue.reject(kind, target, moderator, " — ".join(filter(None, [reason_label, note])))
+        else:
+            queue.approve(kind, target, moderator, action == "approve_redacted")
+    stream, entry = streams.stream_name(item.stream or item.queue), item.stream_id
+    item.status = ItemStatus.REJECTED if action == "reject" else ItemStatus.APPROVED
+    item.decided_by = moderator
+    item.decided_at = timezone.now()
+    item.decision_reason = reason_code if action == "reject" else ""
+    item.decision_note = note
+    item.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "decision_note"])
+    audit_record(actor=moderator, action=action, target=_target_ref(item), subject=item.author,
+                 reason=" — ".join(filter(None, [reason_code, note])))
+    transaction.on_commit(lambda: streams.done(stream, entry))
+    waited = (item.decided_at - item.created_at).total_seconds()
+    transaction.on_commit(lambda: MODERATION_DECISION_SECONDS.labels(action).observe(waited))
+    publish_console_event("decided", item)
+
+
+#: The reason code a ban's refusals carry (``QueueItem.decision_reason``, the audit log).
+BAN_REASON = "ban"
+
+
+def author_pending_refuse(*, moderator, user) -> list[int]:
+    """Refuse every item of ``user``'s still waiting for publication (held
+    chat messages, aspirations, questions: every queue but the reports), with
+    the ban as the reason, each audited like a moderator's refusal. Called by
+    ``sanction_impose`` when it bans ``user``; reported content that is
+    already public stays in the reports queue for a moderator to judge.
+    Returns the refused items' ids."""
+    refused = []
+    with override(settings.LANGUAGE_CODE):  # as a moderator's reason label: in the site's language
+        label = gettext("The author's account was banned")
+    with transaction.atomic():
+        items = (QueueItem.objects.select_for_update()
+                 .filter(author=user, status__in=[ItemStatus.PENDING, ItemStatus.ESCALATED])
+                 .exclude(queue=REPORTS).order_by("pk"))
+        for item in items:
+            _resolve(item, moderator=moderator, action="reject", reason_code=BAN_REASON, reason_label=label)
+            refused.append(item.pk)
+    return refused
+
+
 def item_decide(*, moderator, item_id: int, action: str, reason_code: str = "", note: str = "") -> QueueItem:
     """Decide an item the moderator has claimed: ``approve``,
     ``approve_redacted`` (personal data masked), ``reject`` (with a reason
@@ -200,34 +254,23 @@ def item_decide(*, moderator, item_id: int, action: str, reason_code: str = "", 
         if action == "escalate":
             _escalate(item, actor=moderator, reason=note)
             return item
-        queue = get_queue(item.queue)
-        kind = get_target(item.target_kind)
-        target = kind.load(item.target_id) if kind else None
-        if queue is not None and target is not None:
-            if action == "reject":
-                queue.reject(kind, target, moderator, " — ".join(filter(None, [reason_label, note])))
-            else:
-                queue.approve(kind, target, moderator, action == "approve_redacted")
-        stream, entry = streams.stream_name(item.stream or item.queue), item.stream_id
-        item.status = ItemStatus.REJECTED if action == "reject" else ItemStatus.APPROVED
-        item.decided_by = moderator
-        item.decided_at = timezone.now()
-        item.decision_reason = reason_code if action == "reject" else ""
-        item.decision_note = note
-        item.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "decision_note"])
-        audit_record(actor=moderator, action=action, target=_target_ref(item), subject=item.author,
-                     reason=" — ".join(filter(None, [reason_code, note])))
-        transaction.on_commit(lambda: streams.done(stream, entry))
-        waited = (item.decided_at - item.created_at).total_seconds()
-        transaction.on_commit(lambda: MODERATION_DECISION_SECONDS.labels(action).observe(waited))
-        publish_console_event("decided", item)
+        _resolve(item, moderator=moderator, action=action, reason_code=reason_code, reason_label=reason_label,
+                 note=note)
     return item
 
 
 def item_bulk_approve(*, moderator, item_ids: list[int]) -> dict[int, str]:
-    """Approve a batch of items the moderator claimed; ``{id: "approved" | error code}``."""
+    """Approve a batch of items the moderator claimed; ``{id: "approved" | error code}``.
+    An item whose author has a sanction in force is left for a decision of
+    its own (``author_sanctioned``)."""
     results = {}
+    sanctioned = selectors.sanctioned_authors(
+        QueueItem.objects.filter(pk__in=item_ids).values_list("author_id", flat=True))
+    authors = dict(QueueItem.objects.filter(pk__in=item_ids).values_list("pk", "author_id"))
     for item_id in item_ids:
+        if authors.get(item_id) in sanctioned:
+            results[item_id] = AUTHOR_SANCTIONED
+            continue
         try:
             item_decide(moderator=moderator, item_id=item_id, action="approve")
             results[item_id] = "approved"
@@ -309,6 +352,7 @@ def sanction_impose(*, moderator, user, kind: str, duration: str | None = None, 
                      reason=" ".join(filter(None, [duration, scope, reason])))
         if kind == SanctionKind.BAN:
             user_set_active(user=user, active=False)
+            author_pending_refuse(moderator=moderator, user=user)
         else:
             _mutes_changed(user.pk)
             publish_to_user_on_commit(user.pk, sanction_frame(sanction))

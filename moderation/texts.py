@@ -5,6 +5,7 @@ the moderators' console (js/console.js). ``{name}``, ``{duration}``,
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from moderation.services import SANCTION_DURATIONS
 
@@ -37,3 +38,27 @@ def sanction_strings() -> dict[str, object]:
             "network": _("The server could not be reached. Try again."),
         },
     }
+
+
+#: The audit log's actions in words, by the code an entry stores (a code
+#: starting with one of these keys: ``sanction:mute``, ``rule:add``). The
+#: filter lists them in this order.
+AUDIT_ACTIONS = {
+    "approve": gettext_lazy("Published or kept"),
+    "approve_redacted": gettext_lazy("Published with personal data masked"),
+    "reject": gettext_lazy("Refused or removed"),
+    "escalate": gettext_lazy("Escalated to the administrators"),
+    "report": gettext_lazy("Reported"),
+    "hide": gettext_lazy("Hidden after reports"),
+    "sanction:mute": gettext_lazy("Muted"),
+    "sanction:ban": gettext_lazy("Banned"),
+    "lift:mute": gettext_lazy("Mute lifted"),
+    "lift:ban": gettext_lazy("Ban lifted"),
+    "rule:add": gettext_lazy("Rule added"),
+    "rule:change": gettext_lazy("Rule changed"),
+    "rule:delete": gettext_lazy("Rule deleted"),
+}
+
+
+def audit_action_label(action: str) -> str:
+    return str(AUDIT_ACTIONS.get(action, action))

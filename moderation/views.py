@@ -26,7 +26,7 @@ from moderation import selectors, services
 from moderation.errors import FORBIDDEN, INVALID, NOT_FOUND, ONLY_MODERATORS
 from moderation.models import QueueItem, Sanction
 from moderation.queues import ESCALATED, all_queues
-from moderation.texts import sanction_strings
+from moderation.texts import AUDIT_ACTIONS, audit_action_label, sanction_strings
 
 
 def _json_body(request) -> dict:
@@ -86,6 +86,7 @@ def console(request):
             "me": request.user.username, "me_id": request.user.pk, "batch_size": CONSOLE_BATCH,
             "strings": _console_strings(), "can_sanction_staff": request.user.is_superuser,
             "roles": {value: str(label) for value, label in Role.choices},
+            "actions": _queue_actions(), "reasons": dict(reasons),
             "urls": {"claim": reverse("moderation:claim"), "decide": reverse("moderation:decide"),
                      "bulk_approve": reverse("moderation:bulk_approve"), "sanction": reverse("moderation:sanction"),
                      # "{id}" is filled in by the script
@@ -93,6 +94,15 @@ def console(request):
                      "item": reverse("moderation:item", args=[0]).replace("/0/", "/{id}/")},
         },
     })
+
+
+def _queue_actions() -> dict[str, dict]:
+    """Per queue, what its buttons say: held content is published or refused,
+    reported content kept or removed (``approve_redacted`` ``None``: no such
+    action). An escalated item keeps its own queue's words."""
+    return {q.name: {"approve": str(q.approve_label), "reject": str(q.reject_label),
+                     "approve_redacted": str(q.redact_label) if q.redact_label is not None else None}
+            for q in all_queues()}
 
 
 #: How many items "claim a batch" takes at once (one claim request each).
@@ -110,7 +120,7 @@ def _console_strings() -> dict[str, str]:
         "approved": _("Approved."), "approved_redacted": _("Approved with personal data masked."),
         "rejected": _("Rejected."), "escalated": _("Escalated to the administrators."),
         "bulk_done": _("{n} items approved."), "bulk_some_failed": _("{n} items approved; {failed} could not be."),
-        "choose_reason": _("Choose a reason for rejecting, then press R again."),
+        "choose_reason": _("Choose a reason, then press R again."),
         "taken_by": _("Item #{id} was taken over by {name}."),
         "decided_elsewhere": _("Item #{id} was decided by someone else."),
         "event_arrived": _("New item #{id} in {queue}"),
@@ -129,6 +139,9 @@ def _console_strings() -> dict[str, str]:
         "hits": {"premoderated": _("pre-moderated room"), "blocked_word": _("blocked word"),
                  "personal_data": _("personal data"), "too_many_links": _("too many links"),
                  "repeated_text": _("repeated text"), "new_account": _("new account"), "report": _("reported")},
+        "hit_details": {"nik": _("NIK"), "phone": _("phone number"), "email": _("e-mail address")},
+        "sanctioned": _("Under a sanction: not approved in bulk"),
+        "done": _("Done: {action}."),
         "errors": {code: str(detail) for code, detail in all_details().items()},
         "sanctions": {
             **sanction_strings(),
@@ -264,5 +277,25 @@ def audit(request):
             writer.writerow(["'" + cell if str(cell)[:1] in FORMULA_START else cell for cell in row])
         return response
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "moderation/audit.html", {"page": page, "rows": list(_audit_rows(page.object_list)),
-                                                     "filters": filters, "columns": AUDIT_COLUMNS})
+    return render(request, "moderation/audit.html", {"page": page, "rows": _audit_page_rows(page.object_list),
+                                                     "filters": filters, "actions": AUDIT_ACTIONS.items()})
+
+
+def _audit_page_rows(entries) -> list[dict]:
+    """The page's rows, for people: the time in WIB to the second, names,
+    actions and reasons in words, content by what it is and a link to it;
+    no internal ids (the CSV export keeps the raw record)."""
+    language = get_language()
+    reasons = {r.code: r.label(language) for r in selectors.reject_reasons()}
+    reasons[services.BAN_REASON] = _("The author's account was banned")
+    rows = []
+    for entry in entries:
+        what, link = selectors.audit_target(entry.target)
+        rows.append({
+            "time": selectors.audit_time(entry.created_at), "iso": entry.created_at.isoformat(),
+            "actor": entry.actor.display_name or entry.actor.username if entry.actor else _("the system"),
+            "action": audit_action_label(entry.action), "what": what, "link": link,
+            "subject": entry.subject.username if entry.subject else "",
+            "reason": pii.mask(selectors.audit_reason(entry.reason, reasons)),
+        })
+    return rows

@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
+from ops.launch import redis_binary
 from tests.live import ROOT
 
 # Variables a test sets itself; never inherited from the test process.
@@ -38,3 +40,30 @@ def assert_one_line_naming(result: subprocess.CompletedProcess, variable: str) -
     assert len(lines) == 1, result.stderr
     assert variable in lines[0]
     return lines[0]
+
+
+def start_redis(port: int, data_dir) -> subprocess.Popen:
+    """A private, throw-away Redis on ``port`` (no persistence: it comes back empty)."""
+    proc = subprocess.Popen([redis_binary(), "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+                             "--appendonly", "no", "--dir", str(data_dir), "--daemonize", "no"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import redis
+
+    client = redis.Redis(port=port, socket_connect_timeout=0.5)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            client.ping()
+            client.close()
+            return proc
+        except redis.ConnectionError:
+            assert proc.poll() is None, "redis-server exited at start"
+            time.sleep(0.05)
+    proc.kill()
+    raise AssertionError("redis-server did not answer within 10 s")
+
+
+def stop_redis(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait(timeout=10)

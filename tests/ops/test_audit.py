@@ -75,4 +75,5 @@ def test_the_project_lock_parses():
     from ops.audit import pins
 
     pinned = {name.lower(): version for name, version in pins(ROOT / "requirements-dev.lock")}
-    assert pinned["django"].startswith("5.2.") and "pytest" in pinned and "django-otp" in pinned and "django-csp" in pinned
+    assert pinned["django"].startswith("5.2.") and "pytest" in pinned
+    assert "django-otp" in pinned and "django-csp" in pinned

@@ -96,6 +96,15 @@ class Launcher:
         self.proc.wait(timeout=10)
 
 
+def handshake_status(port: int, origin: str) -> int:
+    """The HTTP status a WebSocket handshake to ``/ws/`` from ``origin`` gets."""
+    request = (f"GET /ws/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               f"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request.encode())
+        return int(sock.recv(1024).split(b" ", 2)[1])
+
+
 def get(opener, url: str) -> tuple[int, str]:
     try:
         with opener.open(url, timeout=10) as response:
@@ -155,6 +164,10 @@ def test_launcher_serves_the_app_and_stops_everything(tmp_path, stop_signal):
         assert "Hj. Sri Wahyuningsih" in after
         assert "/akun/keluar/" in after
 
+        # A socket from another site is refused in one line (issue 13 item 8).
+        assert handshake_status(port, "http://evil.example") == 403
+        launcher.wait_for_line(r"WebSocket refused: origin 'http://evil\.example'", 10)
+
         children = launcher.descendants()
         assert accepts_connections(port) and accepts_connections(redis_port)
         launcher.proc.send_signal(stop_signal)
@@ -166,6 +179,10 @@ def test_launcher_serves_the_app_and_stops_everything(tmp_path, stop_signal):
         assert not accepts_connections(redis_port), "embedded Redis still runs after the launcher was told to stop"
         launcher.proc.wait(timeout=STOP_TIMEOUT_S)
         assert not [p for p in children if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        # Quiet logs: the refusal and the stop (Daphne, the worker and its Redis connection) left no traceback.
+        log = launcher.log()
+        assert "Traceback" not in log, log
+        assert log.count("WebSocket refused") == 1
     finally:
         launcher.kill_everything(children or launcher.descendants())
 

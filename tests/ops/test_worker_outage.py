@@ -5,42 +5,14 @@ when Redis came back empty, and runs the jobs queued after."""
 from __future__ import annotations
 
 import logging
-import subprocess
 import threading
 import time
 
 import pytest
 
 from common import jobs
-from ops.launch import redis_binary
 from tests.live import free_port
-
-
-def start_redis(port: int, data_dir) -> subprocess.Popen:
-    """A private, throw-away Redis on ``port`` (no persistence: it comes back empty)."""
-    proc = subprocess.Popen([redis_binary(), "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-                             "--appendonly", "no", "--dir", str(data_dir), "--daemonize", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import redis
-
-    client = redis.Redis(port=port, socket_connect_timeout=0.5)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            client.ping()
-            client.close()
-            return proc
-        except redis.ConnectionError:
-            assert proc.poll() is None, "redis-server exited at start"
-            time.sleep(0.05)
-    proc.kill()
-    raise AssertionError("redis-server did not answer within 10 s")
-
-
-def stop_redis(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait(timeout=10)
+from tests.ops.processes import start_redis, stop_redis
 
 
 @pytest.fixture

@@ -159,27 +159,59 @@ function start(cfg) {
       li.dataset.id = String(item.id);
       var box = el("input");
       box.type = "checkbox";
-      box.checked = true;
+      // An author under a sanction is decided item by item, never in bulk.
+      var sanctioned = (item.author_active_sanctions || []).length > 0;
+      box.checked = !sanctioned;
+      box.disabled = sanctioned;
       box.id = "batch-" + item.id;
       box.value = String(item.id);
       var label = el("label", null, "#" + item.id + " · " + excerpt(item.masked_text || item.text || S.missing, 70));
       label.htmlFor = box.id;
+      var mark = null;
+      if (sanctioned) {
+        li.classList.add("sanctioned");
+        mark = el("span", "sanctioned-mark", S.sanctioned);
+        mark.id = "batch-" + item.id + "-sanctioned";
+        box.setAttribute("aria-describedby", mark.id);
+      }
       var open = el("button", "link-button small", "›");
       open.type = "button";
       open.dataset.open = String(item.id);
       open.setAttribute("aria-label", "#" + item.id);
       li.appendChild(box);
       li.appendChild(label);
+      if (mark) { li.appendChild(mark); }
       li.appendChild(open);
       batchList.appendChild(li);
     });
   }
 
+  /** A rule hit or report in words: "reported: Spam", "personal data: phone number". */
   function hitLabel(hit) {
     var parts = String(hit).split(":");
     var label = S.hits[parts[0]];
     if (!label) { return hit; }
-    return parts.length > 1 ? label + ": " + parts.slice(1).join(":") : label;
+    if (parts.length < 2) { return label; }
+    var detail = parts.slice(1).join(":");
+    if (parts[0] === "report") { detail = (cfg.reasons || {})[detail] || detail; }
+    else if (parts[0] === "personal_data") { detail = S.hit_details[detail] || detail; }
+    return label + ": " + detail;
+  }
+
+  /** What the item's queue calls its actions (an escalated item keeps its own queue's). */
+  function actionsOf(item) {
+    return (cfg.actions || {})[item.queue] || (cfg.actions || {}).chat || {};
+  }
+
+  function renderActions(item) {
+    var words = actionsOf(item);
+    itemBox.querySelectorAll("button[data-action]").forEach(function (button) {
+      var action = button.dataset.action;
+      if (action === "escalate") { return; }
+      var text = words[action];
+      button.hidden = !text;
+      if (text) { button.querySelector(".action-label").textContent = text; }
+    });
   }
 
   function renderItem() {
@@ -188,6 +220,8 @@ function start(cfg) {
     idle.hidden = Boolean(item) || claimed.length > 0;
     if (!item) { return; }
     itemBox.dataset.id = String(item.id);
+    itemBox.dataset.queue = item.queue;
+    renderActions(item);
     $("item-title").textContent = "#" + item.id + " · " + queueLabel(item.queue) +
       (item.delivery_count > 1 ? " · " + fmt(S.delivered, { n: item.delivery_count }) : "");
     var author = item.author || {};
@@ -285,9 +319,13 @@ function start(cfg) {
       credentials: "same-origin", headers: { "Accept": "application/json" },
     }).then(function (response) { return response.ok ? response.json() : null; }).then(function (data) {
       if (!data || !data.item) { return; }
-      item.author_active_sanctions = data.item.author_active_sanctions;
-      item.author_sanctions = data.item.author_sanctions;
-      if (current && current.id === item.id) { renderItem(); }
+      // Every claimed item of the same author shows (and is kept out of bulk approval by) the news.
+      claimed.concat([item]).forEach(function (other) {
+        if ((other.author || {}).id !== (item.author || {}).id) { return; }
+        other.author_active_sanctions = data.item.author_active_sanctions;
+        other.author_sanctions = data.item.author_sanctions;
+      });
+      render();
     }, function () { /* the list stays as it was; the status line said what happened */ });
   }
 
@@ -303,7 +341,12 @@ function start(cfg) {
                               scope: scope, reason: sanctionReason.value }).then(function () {
       busy = false;
       var text;
-      if (kind === "ban") { text = fmt(SX.banned, { name: name }); }
+      if (kind === "ban") {
+        text = fmt(SX.banned, { name: name });
+        // The ban refused the author's waiting items (services.author_pending_refuse).
+        claimed.filter(function (other) { return (other.author || {}).id === item.author.id; })
+          .forEach(function (other) { mine.add(other.id); drop(other.id); });
+      }
       else if (scope) { text = fmt(SX.muted_in, { name: name, room: item.where || scope, duration: durationLabel }); }
       else { text = fmt(SX.muted_everywhere, { name: name, duration: durationLabel }); }
       say(text, "ok");
@@ -408,6 +451,8 @@ function start(cfg) {
   function decide(action) {
     if (!current || busy) { return; }
     var item = current;
+    var words = actionsOf(item);
+    if (action !== "escalate" && !words[action]) { return; }  // e.g. no masking for reported content
     var reason = reasonSelect.value;
     if (action === "reject" && !reason) {
       say(S.choose_reason, "error");
@@ -419,7 +464,7 @@ function start(cfg) {
     post(cfg.urls.decide, { item: item.id, action: action, reason: action === "reject" ? reason : "",
                             note: noteField.value }).then(function () {
       busy = false;
-      say(S[DONE[action]], "ok");
+      say(action === "escalate" ? S[DONE[action]] : fmt(S.done, { action: words[action] }), "ok");
       afterDecision(item.id);
     }, function (error) {
       busy = false;
@@ -496,7 +541,8 @@ function start(cfg) {
   function typing(target) {
     if (!target || !target.tagName) { return false; }
     var tag = target.tagName.toLowerCase();
-    if (tag === "textarea" || tag === "select" || target.isContentEditable) { return true; }
+    // A select is not typed into: with a reason chosen, R refuses at once.
+    if (tag === "textarea" || target.isContentEditable) { return true; }
     if (tag !== "input") { return false; }
     return ["checkbox", "radio", "button", "submit", "reset"].indexOf((target.type || "").toLowerCase()) === -1;
   }

@@ -168,6 +168,7 @@ function start(bell, countNode, S) {
     markShownRead(frame.ids || [], Boolean(frame.all));
   });
   setCount(unread);
+  toastRegion();  // a live region is heard only if it is there before its content
 }
 
 var bellNode = document.getElementById("notify-bell");

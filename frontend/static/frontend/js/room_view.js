@@ -11,6 +11,8 @@ import { createRoomActions } from "./room_actions.js";
 import { el, excerpt, fmt } from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
+/** A busy room is announced at most this often (screen readers, #announcer). */
+const ANNOUNCE_EVERY_MS = 4000;
 
 export class RoomView {
   /** `onAction(action, message)`: reply, edit or delete was pressed. */
@@ -30,6 +32,8 @@ export class RoomView {
     this.connState = $("conn-state");
     this.presence = $("presence");
     this.announcer = $("announcer");
+    this.unannounced = [];          // live messages not yet announced (announce())
+    this.announceTimer = null;
     this.note = $("composer-note");
     this.form = $("composer");
 
@@ -236,10 +240,22 @@ export class RoomView {
     this.emptyNote.hidden = true;
   }
 
-  /** A message someone else wrote arrived live: screen readers hear it. */
+  /** A message someone else wrote arrived live: screen readers hear it,
+   * politely and without flooding: the first at once, then at most one
+   * announcement every ANNOUNCE_EVERY_MS — the one message, or "3 pesan baru". */
   announce(message) {
-    this.announcer.textContent = fmt(this.S.new_message, { name: message.author.name }) + ": " +
-      excerpt(message.body, 140);
+    this.unannounced.push(message);
+    if (this.announceTimer === null) { this.flushAnnouncements(); }
+  }
+
+  flushAnnouncements() {
+    const waiting = this.unannounced;
+    this.unannounced = [];
+    if (!waiting.length) { this.announceTimer = null; return; }
+    const one = waiting[0];
+    this.announcer.textContent = waiting.length > 1 ? fmt(this.S.new_messages, { n: waiting.length })
+      : fmt(this.S.new_message, { name: one.author.name }) + ": " + excerpt(one.body, 140);
+    this.announceTimer = window.setTimeout(() => this.flushAnnouncements(), ANNOUNCE_EVERY_MS);
   }
 
   showEmpty() {
