@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 from django.apps import apps
@@ -25,38 +26,63 @@ def xss_payloads() -> list[str]:
     return [line for line in lines if line.strip() and not line.startswith("#")]
 
 
-#: What a payload must never become in a page: an element or attribute that
-#: runs script, as markup (escaped text such as ``&lt;script&gt;`` is fine).
-ACTIVE_MARKUP = re.compile(
-    r"<\s*(script|iframe|object|embed|svg|math|img|video|audio|body|details|marquee|style|link|meta|base|form"
-    r"|input|button|textarea|isindex|frameset|xss|a\s+href\s*=\s*['\"]?\s*(javascript|data|vbscript):)"
-    r"|\son[a-z]+\s*=|javascript\s*:|vbscript\s*:",
-    re.IGNORECASE,
-)
-
 #: The mark every payload carries (``__pwned``): a browser running any of
 #: them sets ``window.__pwned`` or opens a dialog.
 MARK = "__pwned"
+#: Attributes whose value a browser loads or runs as a URL.
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "background", "poster", "lowsrc",
+                  "dynsrc", "codebase", "to", "values", "from", "by"}
+#: Elements that run or load something whatever their attributes say.
+ACTIVE_ELEMENTS = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "link", "meta",
+                   "style", "svg", "math", "isindex", "import", "set", "animate"}
+#: ``<script>`` types that are data, never run (``json_script``).
+DATA_SCRIPTS = {"application/json", "application/ld+json"}
+_URL_NOISE = re.compile(r"[\x00-\x20]")
 
 
-def active_markup(html: str, payload: str) -> list[str]:
-    """The fragments of ``html`` where ``payload`` came out as live markup:
-    for each spot the payload's mark appears, the tag or attribute around it
-    if that is active. Empty when it was escaped or stripped."""
-    found = []
-    for match in re.finditer(re.escape(MARK), html):
-        start = html.rfind("<", 0, match.start())
-        end = html.find(">", match.end())
-        # inside a tag only if no '>' closes it between the '<' and the mark
-        if start != -1 and ">" not in html[start:match.start()]:
-            tag = html[start:end + 1 if end != -1 else len(html)]
-            if ACTIVE_MARKUP.search(tag):
-                found.append(tag)
-    # a whole element that runs script, with the mark in its body
-    for match in re.finditer(r"<script\b[^>]*>(.*?)</script>", html, re.IGNORECASE | re.DOTALL):
-        if MARK in match.group(1):
-            found.append(match.group(0))
-    return found
+class _LiveMarkup(HTMLParser):
+    """Walks a page as a browser's tokenizer would and collects every place
+    where the payload's mark ended up as something that runs: an event
+    handler, a ``javascript:``/``data:``/``vbscript:`` URL, a script, style
+    or frame element, an ``srcdoc``."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._script: str | None = None  # the open script element's type, while inside one
+
+    def handle_starttag(self, tag, attrs):
+        attrs = [(name.lower(), value or "") for name, value in attrs]
+        text = " ".join(f"{n}={v!r}" for n, v in attrs)
+        marked = any(MARK in name or MARK in value for name, value in attrs)
+        for name, value in attrs:
+            if not marked:
+                break
+            url = _URL_NOISE.sub("", value).lower()
+            if (name.startswith("on") or name in ("srcdoc", "style") or tag in ACTIVE_ELEMENTS
+                    or (name in URL_ATTRIBUTES and url.startswith(("javascript:", "data:", "vbscript:")))
+                    or (tag == "meta" and name == "content")):
+                self.found.append(f"<{tag} {text}>")
+        if tag in ("script", "style"):
+            kind = dict(attrs).get("type", "").lower()
+            self._script = "data" if kind in DATA_SCRIPTS else tag
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._script = None
+
+    def handle_data(self, data):
+        if self._script in ("script", "style") and MARK[:4] in data:
+            self.found.append(f"<{self._script}>{data[:120]}")
+
+
+def live_markup(html: str) -> list[str]:
+    """Where in ``html`` a payload's mark came out as live markup; empty when
+    every payload was escaped, stripped or made inert."""
+    parser = _LiveMarkup()
+    parser.feed(html)
+    parser.close()
+    return parser.found
 
 
 def formula_cells(rows: list[list[str]]) -> list[str]:
