@@ -47,7 +47,13 @@ def session_id(transactional_db):
     return live_session()
 
 
+async def joined(page) -> None:
+    """The page follows the session's topic (its forms go over the socket)."""
+    await expect(page.locator("article.sesi")).to_have_attribute("data-live", "joined")
+
+
 async def mark_no_reload(page) -> None:
+    await joined(page)
     await page.evaluate("window.__sameDocument = true")
 
 
@@ -59,6 +65,7 @@ async def test_a_question_asked_approved_and_answered_reaches_the_citizen_live(s
     konsol = await open_page("bupati", f"/konsol/{session_id}/")
     siti = await open_page("siti", f"/sesi/{session_id}/")
     await mark_no_reload(siti)
+    await mark_no_reload(konsol)
 
     await siti.locator("#ask-body").fill("Kapan jalan Tayu–Dukuhseti diperbaiki?")
     await expect(siti.locator("#ask-counter")).to_have_text("38/280")
@@ -99,13 +106,14 @@ async def test_a_question_asked_approved_and_answered_reaches_the_citizen_live(s
     await expect(answer).to_contain_text("Perbaikan dimulai bulan depan.")
     await expect(answer).to_contain_text("Dijawab oleh Bupati Haryanto")
     await expect(siti.locator("#questions li.q")).to_have_count(0)
-    assert await still_same_document(siti)
+    assert await still_same_document(siti) and await still_same_document(konsol)
     question = await sync_to_async(lambda: Question.objects.select_related("answered_by").get())()
     assert question.answered_by.username == "bupati"
 
 
 async def test_the_session_page_on_a_phone_keeps_the_form_and_the_newest_question_in_view(session_id, open_page):
     siti = await open_page("siti", f"/sesi/{session_id}/", viewport=PHONE)
+    await joined(siti)
     await siti.locator("#ask-body").fill("Bagaimana jadwal posyandu di Desa Ngagel?")
     await siti.locator("#ask-anonymous").check()
     await siti.locator("#ask-send").click()
@@ -151,6 +159,7 @@ async def test_votes_re_rank_live_and_the_console_never_names_an_anonymous_asker
     konsol = await open_page("bupati", f"/konsol/{session_id}/")
     siti = await open_page("siti", f"/sesi/{session_id}/")
     await mark_no_reload(konsol)
+    await joined(siti)
     in_order = konsol.locator("#questions > li.q")
     await expect(in_order.first).to_contain_text("pasar Juwana")  # equal votes: the older first
     await expect(in_order.first.locator(".q-author")).to_have_text("Warga (anonim)")
@@ -174,3 +183,33 @@ async def test_votes_re_rank_live_and_the_console_never_names_an_anonymous_asker
     await expect(siti.locator("#questions > li.q").first.locator(".tag-highlight")).to_have_text("Disorot")
     await expect(in_order.first).to_contain_text("pasar Juwana")
     assert await still_same_document(konsol)
+
+
+def two_delegates() -> None:
+    from officials.services import delegate_add
+
+    bupati = User.objects.get(username="bupati")
+    for username, name in (("staf1", "Staf Satu"), ("staf2", "Staf Dua")):
+        staff = User.objects.create_user(username=username, password=PASSWORD, display_name=name,
+                                         role=Role.OFFICIAL)
+        delegate_add(official=bupati, staff=staff)
+
+
+async def test_a_delegate_typing_an_answer_is_told_in_words_who_answered_first(session_id, open_page):
+    await sync_to_async(two_approved_questions)(session_id)
+    await sync_to_async(two_delegates)()
+    first = await open_page("staf1", f"/konsol/{session_id}/")
+    second = await open_page("staf2", f"/konsol/{session_id}/")
+    await joined(first)
+    await joined(second)
+    question = "#questions li.q:has-text('pasar Juwana')"
+    await second.locator(f"{question} .act-answer textarea").fill("Jawaban kedua yang terlambat.")
+    await first.locator(f"{question} .act-answer textarea").fill("Pasar dibenahi tahun depan.")
+    await first.locator(f"{question} .act-answer button[type=submit]").click()
+
+    await expect(second.locator("#konsol-status")).to_have_text("Sudah dijawab oleh Staf Satu.")
+    answered = second.locator("#answered li.q", has_text="pasar Juwana")
+    await expect(answered.locator(".q-answer-by")).to_have_text("Dijawab oleh staf Staf Satu untuk Bupati Haryanto")
+    await expect(first.locator("#konsol-status")).to_be_hidden()
+    question_row = await sync_to_async(lambda: Question.objects.get(answered_at__isnull=False))()
+    assert question_row.answer == "Pasar dibenahi tahun depan."

@@ -115,3 +115,21 @@ def test_open_early_and_extend(client, cast):
     session.refresh_from_db()
     assert session.ends_at == before + timedelta(minutes=15)
     assert act(client, session, cast["staf1"], action="extend", minutes="500").status_code == 400
+
+
+def test_after_the_end_the_console_offers_only_answer_later(client, cast, live_session):
+    question = asked_and_approved(cast["budi"], live_session, cast["moderator"], "Bagaimana pasar Juwana?")
+    services.sessions_tick(now=live_session.ends_at + timedelta(seconds=1))
+    client.force_login(cast["staf1"])
+    html = client.get(f"/konsol/{live_session.pk}/").content.decode()
+    item = html[html.index(f'id="q-{question.pk}"'):]
+    item = item[:item.index("</li>")]
+    assert 'value="answer_later"' in item
+    assert 'value="answer"' not in item and 'value="highlight"' not in item and 'value="dismiss"' not in item
+    assert f'id="m-{question.message.seq}"' in item  # chat's links to the question's message land here
+    response = act(client, live_session, cast["staf1"], action="answer", question=question.pk, text="Terlambat.")
+    assert response.status_code == 403 and 'data-code="closed"' in response.content.decode()
+    assert act(client, live_session, cast["staf1"], action="answer_later", question=question.pk,
+               agency=cast["dpupr"].pk).status_code == 302
+    question.refresh_from_db()
+    assert question.aspiration_id is not None and question.answer == ""

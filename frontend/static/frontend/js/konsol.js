@@ -31,12 +31,20 @@ function konsol(cfg) {
     }
     return root;
   }
-  const board = new Board({ ...cfg, console: true, can_vote: false }, { actions: actionsFor });
+  const pageStatus = document.getElementById("konsol-status");
+  // Another official or delegate answered the question this user was on: said in words,
+  // with who answered (their own answer arrives as the reply first, so it is not this).
+  let mineInFlight = null;
+  function answeredElsewhere(q) {
+    if (mineInFlight === q.id) { return; }
+    say(pageStatus, fmt(S.already_answered, { name: q.answer.by.name }), true);
+  }
+  const board = new Board({ ...cfg, console: true, can_vote: false },
+    { actions: actionsFor, onAnsweredElsewhere: answeredElsewhere });
   const live = follow(cfg, board, { session: () => tick() });
   const hub = live.hub;
 
   // --- actions over the socket ------------------------------------------------------------
-  const pageStatus = document.getElementById("konsol-status");
   function say(node, text, isError) {
     if (!node) { return; }
     node.hidden = false;
@@ -86,7 +94,9 @@ function konsol(cfg) {
     const status = item ? item.querySelector(".act-status") : pageStatus;
     const buttons = form.querySelectorAll("button");
     buttons.forEach((button) => { button.disabled = true; });
+    if (frame.type === "answer") { mineInFlight = frame.question; }
     hub.request(frame).then((reply) => {
+      mineInFlight = null;
       buttons.forEach((button) => { button.disabled = false; });
       if (reply.type === "error") {
         say(status, refusal(reply), true);
@@ -98,6 +108,7 @@ function konsol(cfg) {
       say(left ? left.querySelector(".act-status") : pageStatus, S.done, false);
       announce(S.done);
     }, () => {
+      mineInFlight = null;
       buttons.forEach((button) => { button.disabled = false; });
       form.submit();
     });

@@ -51,6 +51,8 @@ export class Board {
     this.cfg = cfg;
     this.S = cfg.strings;
     this.actions = options.actions || (() => null);
+    //: (question, draft) when a question the user was working on was answered by someone else.
+    this.onAnsweredElsewhere = options.onAnsweredElsewhere || null;
     this.openList = document.getElementById("questions");
     this.doneList = document.getElementById("answered");
     this.questions = new Map();   // id -> question dict
@@ -95,6 +97,11 @@ export class Board {
     li.dataset.votes = String(q.votes);
     li.dataset.created = q.created_at;
     if (this.cfg.console) { li.tabIndex = -1; }
+    if (q.seq) {
+      const anchor = el("span", "anchor");
+      anchor.id = "m-" + q.seq;  // chat's links to the question's room message
+      li.append(anchor);
+    }
     const head = el("div", "q-head");
     head.append(el("span", "q-author", q.author.name));
     if (q.highlighted) { head.append(" ", el("span", "tag tag-highlight", S.highlighted)); }
@@ -167,8 +174,12 @@ export class Board {
       return true;
     }
     // Keep what an official is typing in an item that is only re-ranked or re-counted.
-    const typing = existing && existing.contains(document.activeElement) &&
-      before && isOpen(before) === isOpen(q) && before.highlighted === q.highlighted && !q.answer;
+    const busy = existing && existing.contains(document.activeElement);
+    const typing = busy && before && isOpen(before) === isOpen(q) && before.highlighted === q.highlighted && !q.answer;
+    if (busy && q.answer && this.onAnsweredElsewhere) {
+      const draft = existing.querySelector(".act-answer textarea");
+      this.onAnsweredElsewhere(q, draft ? draft.value : "");
+    }
     this.questions.set(q.id, q);
     if (typing) {
       existing.dataset.votes = String(q.votes);
@@ -287,19 +298,25 @@ export function follow(cfg, board, on = {}) {
   const hub = getHub();
   let lastRev = cfg.since || 0;
   let joined = false;
+  // `data-live="joined"` on the article while the topic is joined (the forms go over the socket then).
+  const article = document.querySelector("article.sesi");
+  const setJoined = (value) => {
+    joined = value;
+    if (article) { article.dataset.live = value ? "joined" : ""; }
+  };
   showConnection(hub, cfg.strings);
   const channel = hub.channel(cfg.topic, { since: () => lastRev });
   const bump = (frame) => { if (typeof frame.id === "number" && frame.id > lastRev) { lastRev = frame.id; } };
   const call = (name, value) => { if (on[name]) { on[name](value); } };
   const onSession = (session) => { showSession(cfg, session); call("session", session); };
   channel.on("joined", (frame) => {
-    joined = true;
+    setJoined(true);
     if (typeof frame.last_id === "number" && frame.last_id > lastRev) { lastRev = frame.last_id; }
     showSession(cfg, { audience: frame.presence });
   });
   channel.on("presence", (frame) => showSession(cfg, { audience: frame.count }));
-  channel.onJoinFailed(() => { joined = false; });
-  hub.onState((state) => { if (state !== "open") { joined = false; } });
+  channel.onJoinFailed(() => setJoined(false));
+  hub.onState((state) => { if (state !== "open") { setJoined(false); } });
   channel.on("snapshot", (frame) => {
     bump(frame);
     if (frame.session) { onSession(frame.session); }
