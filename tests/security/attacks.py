@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.http import HttpResponseForbidden
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 
 # --- the corpus ---------------------------------------------------------------------------------
 CORPUS_FILE = Path(__file__).with_name("xss_payloads.txt")
@@ -163,20 +163,32 @@ def routes() -> list[Route]:
     return list(_walk(get_resolver().url_patterns))
 
 
-_ANY_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
+_ANY_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>|\(\?P<(\w+)>([^)]*)\)")
 
 
 def url_of(route: Route, value: str = "1") -> str:
     """A concrete path for ``route``: each argument ``value`` (``int``
-    converters) or ``x1`` (slugs, strings). The patterns' regex anchors and
-    escapes are removed (the admin's are regular expressions)."""
+    converters and free regular expressions), ``x1`` (slugs, strings), or the
+    first choice of a regular expression listing them (the admin's app
+    labels). The patterns' regex anchors and escapes are removed."""
 
     def fill(match):
-        converter = match.group(1)
+        converter, choices = match.group(1), match.group(4)
+        if choices and re.fullmatch(r"[\w|-]+", choices):
+            return choices.split("|")[0]
         return value if converter in (None, "int", "path") else f"x{value}"
 
     path = _ANY_PARAM.sub(fill, route.route).replace("^", "").replace("$", "").replace("\\", "")
     return "/" + path.lstrip("/")
+
+
+def resolves_to(route: Route, path: str) -> bool:
+    """Whether ``path`` reaches ``route``'s own view (not a catch-all)."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return match.func is route.callback
 
 
 # --- CSRF refusals recognised as such ------------------------------------------------------------

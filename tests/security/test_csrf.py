@@ -11,7 +11,7 @@ from django.test import Client
 
 from accounts.choices import Role
 from tests.hub import create_user
-from tests.security.attacks import CSRF_REFUSED_HEADER, Snapshot, routes, url_of
+from tests.security.attacks import CSRF_REFUSED_HEADER, Snapshot, resolves_to, routes, url_of
 
 
 @pytest.fixture
@@ -37,6 +37,7 @@ def test_every_endpoint_refuses_a_post_without_a_token_and_nothing_changes(role,
     all_routes = routes()
     for route in all_routes:
         path = url_of(route)
+        assert resolves_to(route, path), f"{path} does not reach {route.name}"
         response = client.post(path, {"body": "serangan", "action": "approve", "next": "/"})
         if response.status_code != 403 or CSRF_REFUSED_HEADER not in response:
             unprotected.append(f"{route.name} ({path}): {response.status_code}")
