@@ -160,3 +160,15 @@ async def test_no_payload_runs_on_any_page_that_shows_user_text(stored, watched)
     await console.locator('button[data-claim="forum"]').click()
     await expect(console.locator("#item-text")).to_contain_text("__pwned")
     await _assert_nothing_ran(console, dialogs)
+
+
+async def test_the_check_catches_a_payload_that_runs(transactional_db, watched):
+    """The net is not vacuous: the same payloads written into a page as
+    markup (what a template's ``|safe`` would do) are caught."""
+    await sync_to_async(room_upsert)(slug="bupati", title="Ruang Bupati")
+    page, dialogs = await watched(None, "/ruang/bupati/")
+    await page.evaluate("html => document.body.insertAdjacentHTML('beforeend', html)",
+                        "<img src=x onerror=alert(1)>")
+    await page.wait_for_function("() => window.__pwned === 'alert'")
+    with pytest.raises(AssertionError, match="a payload ran"):
+        await _assert_nothing_ran(page, dialogs)
