@@ -57,6 +57,7 @@ def client_strings() -> dict:
         "failed": _("Not sent; try again."), "sign_in": _("Sign in to take part."),
         "status": {value: str(label) for value, label in SessionStatus.choices},
         "already_answered": _("Already answered by {name}."), "done": _("Done."),
+        "unhighlight": _("Remove the highlight"),
         "ended": _("This session has ended; it is read-only now."), "cancelled": _("This session was cancelled."),
         "left": _("{m} min left"), "starts_in": _("Starts in {m} min"), "over": _("Time is up"),
     }
@@ -102,7 +103,9 @@ def detail(request, pk: int, *, error: AppError | None = None, status: int = 200
         # The visitor's own questions still theirs alone (waiting for review, or refused).
         "mine": [view for view in map(events.question_to_wire, mine)
                  if view["state"] in (events.PENDING, events.REFUSED)],
-        "can_ask": session.is_open_for_questions, "can_vote": session.is_open_for_questions,
+        # Guests read; signing in is offered in the ask form's place.
+        "can_ask": session.is_open_for_questions,
+        "can_vote": session.is_open_for_questions and user.is_authenticated,
         "ended": ended, "figures": selectors.figures(session=session) if ended else None,
         # The transcript: every question shown, in the order asked, with what became of it.
         "transcript": sorted(context["questions"], key=lambda q: q["created_at"]) if ended else [],

@@ -182,6 +182,7 @@ async def test_votes_re_rank_live_and_the_console_never_names_an_anonymous_asker
     await expect(siti.locator("#questions > li.q").first).to_contain_text("pasar Juwana")
     await expect(siti.locator("#questions > li.q").first.locator(".tag-highlight")).to_have_text("Disorot")
     await expect(in_order.first).to_contain_text("pasar Juwana")
+    await expect(in_order.first.locator(".act-highlight button")).to_contain_text("Hapus sorotan")
     assert await still_same_document(konsol)
 
 

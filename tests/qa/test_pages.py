@@ -131,6 +131,7 @@ def test_guests_see_the_questions_and_are_asked_to_sign_in(client, cast, live_se
     asked_and_approved(cast["siti"], live_session, cast["moderator"], "Apakah ada bantuan bibit?")
     html = page(client, f"/sesi/{live_session.pk}/")
     assert "bantuan bibit" in html and 'id="ask-form"' not in html and "/akun/" in section(html, "ask")
+    assert "vote-form" not in html  # votes need an account: no button that leads nowhere
     assert client.post(f"/sesi/{live_session.pk}/tanya/", {"body": "x"}).status_code == 302  # to sign-in
 
 

@@ -25,9 +25,11 @@ function konsol(cfg) {
     root.querySelectorAll("input[name=question]").forEach((input) => { input.value = String(q.id); });
     root.querySelectorAll("[id*=QID]").forEach((field) => { field.id = field.id.replace("QID", String(q.id)); });
     root.querySelectorAll("label[for*=QID]").forEach((label) => { label.htmlFor = label.htmlFor.replace("QID", String(q.id)); });
-    if (q.highlighted) {
-      const form = root.querySelector(".act-highlight");
-      form.querySelector("input[name=action]").value = "unhighlight";
+    const highlight = root.querySelector(".act-highlight");
+    if (q.highlighted && highlight) {
+      highlight.querySelector("input[name=action]").value = "unhighlight";
+      const button = highlight.querySelector("button");
+      button.firstChild.textContent = S.unhighlight + " ";  // the label before its <kbd>
     }
     return root;
   }
