@@ -255,6 +255,14 @@ class RoomClient:
         check_frame(frame, "server")
         self._handle(frame)
 
+    async def sync(self) -> None:
+        """Ping and handle every frame up to the pong (the server answers a
+        socket's frames in order)."""
+        await self._send({"type": "ping", "ref": "sync"})
+        while (frame := json.loads(await asyncio.wait_for(self.ws.recv(), PHASE_S)))["type"] != "pong":
+            check_frame(frame, "server")
+            self._handle(frame)
+
     async def run_until(self, last_id: int) -> None:
         """Until everything it had to send is answered and it received up to ``last_id``."""
         deadline = time.monotonic() + PHASE_S
