@@ -170,8 +170,9 @@ class RoomClient:
         self.urls = list(urls)
         self.at = 0
         self.cookie = cookie
-        self.sent = [(str(uuid.uuid4()), f"{name} pesan {n}") for n in range(to_send)]
-        self.outbox = deque(self.sent)
+        self.sent: list[tuple[str, str]] = []
+        self.outbox: deque[tuple[str, str]] = deque()
+        self.write(to_send)
         self.pace_s = pace_s
         self.ws = None
         self.inflight: str | None = None
@@ -182,6 +183,13 @@ class RoomClient:
         self.closes: list[int | None] = []
         self.reconnects = 0
         self.errors: list[dict] = []
+
+    def write(self, count: int, filler: str = "") -> None:
+        """Queue ``count`` more messages to send (each text unique, then ``filler``)."""
+        start = len(self.sent)
+        new = [(str(uuid.uuid4()), f"{self.name} pesan {n} {filler}".strip()) for n in range(start, start + count)]
+        self.sent += new
+        self.outbox.extend(new)
 
     @property
     def url(self) -> str:
