@@ -55,8 +55,9 @@ async def test_clients_of_a_dead_app_process_resume_on_the_other_without_loss_or
         assert doomed.proc.wait(timeout=10) is not None
     moved = [c for c in clients if c.urls[0] == doomed.url]
     assert all(c.reconnects >= 1 and c.url == survivor.url for c in moved), [(c.name, c.url) for c in moved]
-    if how == signal.SIGTERM:
-        assert all(c.closes == [1001] for c in moved), [(c.name, c.closes) for c in moved]
-    else:
-        assert all(c.closes == [None] for c in moved), "killed: no close frame"
+    # Stopped: "going away" first. (A client that reconnects within the
+    # 0.5 s the stopping process waits for its close frames to be written
+    # may land on it once more and lose that socket without a close frame.)
+    first = 1001 if how == signal.SIGTERM else None  # killed: no close frame
+    assert all(c.closes and c.closes[0] == first for c in moved), [(c.name, c.closes) for c in moved]
     await astored_check(clients)
