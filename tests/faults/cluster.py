@@ -20,7 +20,7 @@ import sys
 import time
 import uuid
 from collections import deque
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 from asgiref.sync import sync_to_async
@@ -30,7 +30,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from chat.models import Message, MessageStatus
 from tests.hub import ROOM, check_frame
-from tests.live import ROOT, database_url_for, free_port, wait_for_port
+from tests.live import ROOT, database_url_for, free_port, stop_process, wait_for_port
 
 #: How long a fault test may take for any one phase; a phase that needs more
 #: is a failure (lost message, stuck client), not a slow machine.
@@ -103,12 +103,7 @@ def worker_process(extra_env: dict | None = None):
             yield proc
         finally:
             if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+                stop_process(proc)
 
 
 class PrivateRedis:
@@ -284,6 +279,37 @@ class RoomClient:
         if self.ws is not None:
             await self.ws.close()
             self.ws = None
+
+
+def room_crowd(ways: list[list[str]], cookies: list[str], *, per_sender: int, readers: int,
+               pace_s: float) -> tuple[list[RoomClient], list[RoomClient]]:
+    """Signed-in senders (one per session cookie) and guest readers, spread
+    over ``ways`` (each a list of URLs, the first one theirs)."""
+    senders = [RoomClient(f"s{n}", ways[n % len(ways)], cookie=cookie, to_send=per_sender, pace_s=pace_s)
+               for n, cookie in enumerate(cookies)]
+    return senders, [RoomClient(f"r{n}", ways[n % len(ways)]) for n in range(readers)]
+
+
+@asynccontextmanager
+async def all_running(clients: list[RoomClient], last_id: int):
+    """Connect every client and run each until ``last_id`` in a task of its
+    own; the block makes the fault; leaving it waits for every client to be
+    done (``PHASE_S`` each), then closes them."""
+    for client in clients:
+        await client.connect()
+    running = [asyncio.create_task(client.run_until(last_id)) for client in clients]
+    try:
+        yield
+        await asyncio.gather(*running)
+    finally:
+        for task in running:
+            task.cancel()
+        for client in clients:
+            await client.close()
+
+
+def acked(senders: list[RoomClient]) -> int:
+    return sum(len(sender.acked) for sender in senders)
 
 
 def assert_nothing_lost_nor_repeated(clients: list[RoomClient]) -> list[Message]:

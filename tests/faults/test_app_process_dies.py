@@ -7,7 +7,6 @@ last id they have and resend what was not answered with the same
 
 from __future__ import annotations
 
-import asyncio
 import signal
 
 import pytest
@@ -15,7 +14,7 @@ from asgiref.sync import sync_to_async
 
 from accounts.choices import Role
 from chat.services import room_upsert
-from tests.faults.cluster import RoomClient, app_processes, astored_check, session_cookie
+from tests.faults.cluster import acked, all_running, app_processes, astored_check, room_crowd, session_cookie
 from tests.hub import create_user, wait_until
 
 pytestmark = pytest.mark.live
@@ -33,25 +32,13 @@ async def test_clients_of_a_dead_app_process_resume_on_the_other_without_loss_or
     officials = [await sync_to_async(create_user)(f"pejabat{n}", role=Role.OFFICIAL) for n in range(4)]
     cookies = [await sync_to_async(session_cookie)(user) for user in officials]
     with app_processes(2) as (doomed, survivor):
-        ways = ([doomed.url, survivor.url], [survivor.url, doomed.url])
-        senders = [RoomClient(f"s{n}", ways[n % 2], cookie=cookie, to_send=PER_SENDER, pace_s=0.02)
-                   for n, cookie in enumerate(cookies)]
-        readers = [RoomClient(f"r{n}", ways[n % 2]) for n in range(2)]
+        senders, readers = room_crowd([[doomed.url, survivor.url], [survivor.url, doomed.url]], cookies,
+                                      per_sender=PER_SENDER, readers=2, pace_s=0.02)
         clients = senders + readers
-        total = PER_SENDER * len(senders)
-        for client in clients:
-            await client.connect()
-        running = [asyncio.create_task(client.run_until(total)) for client in clients]
-        try:
-            await wait_until(lambda: sum(len(s.acked) for s in senders) >= total // 3,
+        async with all_running(clients, PER_SENDER * len(senders)):
+            await wait_until(lambda: acked(senders) >= PER_SENDER * len(senders) // 3,
                              what="a third of the messages sent before the fault", timeout=30)
             doomed.proc.send_signal(how)
-            await asyncio.gather(*running)
-        finally:
-            for task in running:
-                task.cancel()
-            for client in clients:
-                await client.close()
         assert doomed.proc.wait(timeout=10) is not None
     moved = [c for c in clients if c.urls[0] == doomed.url]
     assert all(c.reconnects >= 1 and c.url == survivor.url for c in moved), [(c.name, c.url) for c in moved]

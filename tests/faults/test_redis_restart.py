@@ -18,7 +18,16 @@ from accounts.choices import Role
 from chat.services import room_upsert
 from notify.models import Announcement
 from notify.services import announcement_create
-from tests.faults.cluster import PrivateRedis, RoomClient, app_processes, astored_check, session_cookie, worker_process
+from tests.faults.cluster import (
+    PrivateRedis,
+    acked,
+    all_running,
+    app_processes,
+    astored_check,
+    room_crowd,
+    session_cookie,
+    worker_process,
+)
 from tests.hub import create_user, wait_until
 
 pytestmark = pytest.mark.live
@@ -40,34 +49,19 @@ async def test_a_redis_restart_loses_no_message_and_the_worker_carries_on(privat
     cookies = [await sync_to_async(session_cookie)(user) for user in officials]
     boss = await sync_to_async(create_user)("boss", role=Role.ADMIN)
     with app_processes(2) as (a, b), worker_process() as worker:
-        ways = ([a.url, b.url], [b.url, a.url])
-        senders = [RoomClient(f"s{n}", ways[n], cookie=cookie, to_send=PER_SENDER, pace_s=0.05)
-                   for n, cookie in enumerate(cookies)]
-        readers = [RoomClient(f"r{n}", ways[n % 2]) for n in range(4)]
+        senders, readers = room_crowd([[a.url, b.url], [b.url, a.url]], cookies, per_sender=PER_SENDER,
+                                      readers=4, pace_s=0.05)
         clients = senders + readers
-        total = PER_SENDER * len(senders)
-        for client in clients:
-            await client.connect()
-        running = [asyncio.create_task(client.run_until(total)) for client in clients]
-
-        def acked() -> int:
-            return sum(len(s.acked) for s in senders)
-
-        try:
-            await wait_until(lambda: acked() >= total // 4, what="messages sent before the restart", timeout=30)
+        async with all_running(clients, PER_SENDER * len(senders)):
+            await wait_until(lambda: acked(senders) >= PER_SENDER, what="messages sent before the restart",
+                             timeout=30)
             private_redis.kill()
-            during = acked()
+            during = acked(senders)
             # Sends go on while Redis is away (stored, but their events cannot
             # be published), or are answered `unavailable` and retried.
-            await wait_until(lambda: acked() >= during + 2 or any(s.errors for s in senders),
+            await wait_until(lambda: acked(senders) >= during + 2 or any(s.errors for s in senders),
                              what="sends while Redis is down", timeout=30)
             await asyncio.to_thread(private_redis.start)
-            await asyncio.gather(*running)
-        finally:
-            for task in running:
-                task.cancel()
-            for client in clients:
-                await client.close()
         assert [c.reconnects for c in clients] == [0] * len(clients), "no socket had to be opened again"
 
         announcement = await sync_to_async(announcement_create)(author=boss, title="Pemadaman air", body="Besok.")
