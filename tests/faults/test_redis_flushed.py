@@ -33,7 +33,11 @@ def poll(condition, what: str, timeout: float = PHASE_S):
 
 
 def worker_blocked_on_jobs(redis_client) -> bool:
-    return any(c.get("cmd") == "xreadgroup" and "b" in c.get("flags", "") for c in redis_client.client_list())
+    """A client of this database blocked in ``XREADGROUP`` (the worker; a
+    shared Redis may hold other databases' workers)."""
+    db = str(redis_client.connection_pool.connection_kwargs.get("db", 0))
+    return any(c.get("cmd") == "xreadgroup" and "b" in c.get("flags", "") and c.get("db") == db
+               for c in redis_client.client_list())
 
 
 def test_pending_items_survive_a_flushdb_and_are_decided_once(transactional_db, redis_client):
