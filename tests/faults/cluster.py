@@ -37,7 +37,7 @@ from tests.live import ROOT, database_url_for, free_port, stop_process, wait_for
 PHASE_S = 60
 
 
-def _env(extra: dict | None) -> dict:
+def process_env(extra: dict | None) -> dict:
     from django.conf import settings
     from django.db import connection
 
@@ -55,12 +55,11 @@ class AppProcess:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = ROOT / "var" / f"daphne-fault-{self.port}.log"
-        self.extra_env = extra_env
         self.log = open(self.log_path, "a")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
              "--websocket-max-message-size", "65536", "--websocket-max-frame-size", "65536", "asgi:application"],
-            cwd=ROOT, env=_env(extra_env), stdout=self.log, stderr=subprocess.STDOUT)
+            cwd=ROOT, env=process_env(extra_env), stdout=self.log, stderr=subprocess.STDOUT)
         wait_for_port(self.port, self.proc)
 
     def kill(self) -> None:
@@ -97,7 +96,7 @@ def worker_process(extra_env: dict | None = None):
     log_path = ROOT / "var" / f"worker-fault-{os.getpid()}.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "run_worker"], cwd=ROOT,
-                                env=_env(extra_env), stdout=log, stderr=subprocess.STDOUT)
+                                env=process_env(extra_env), stdout=log, stderr=subprocess.STDOUT)
         proc.log_path = log_path
         try:
             yield proc

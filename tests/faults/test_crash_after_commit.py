@@ -20,7 +20,7 @@ from asgiref.sync import sync_to_async
 from accounts.choices import Role
 from chat.models import Message
 from chat.services import room_upsert
-from tests.faults.cluster import AppProcess, RoomClient, _env, astored_check, session_cookie
+from tests.faults.cluster import AppProcess, RoomClient, astored_check, process_env, session_cookie
 from tests.hub import create_user
 from tests.live import ROOT
 
@@ -31,6 +31,9 @@ pytestmark = pytest.mark.live
 #: message's own publish (callbacks run in the order they were registered).
 CRASH_AFTER_COMMIT = """
 import os, signal, sys
+import django
+
+django.setup()
 from django.db import transaction
 from accounts.models import User
 from chat.services import message_send
@@ -43,9 +46,8 @@ with transaction.atomic():
 
 
 def send_and_die_after_commit(client_id: str, body: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", "import django; django.setup(); exec(" + repr(CRASH_AFTER_COMMIT)
-                           + ")", client_id, body], cwd=ROOT, env=_env(None), capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run([sys.executable, "-c", CRASH_AFTER_COMMIT, client_id, body], cwd=ROOT,
+                          env=process_env(None), capture_output=True, text=True, timeout=60)
 
 
 @pytest.fixture
