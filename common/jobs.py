@@ -43,6 +43,10 @@ BACKOFF_MAX_S = 30.0
 WORKER_SOCKET_TIMEOUT_S = 15
 #: Errors that mean "Redis is unreachable right now" (not a bug): the worker waits and reconnects.
 REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError)
+#: Errors that mean "the job stream or its consumer group is gone" (Redis lost
+#: its data): the worker creates them again. A read blocked on the stream when
+#: it is deleted (``FLUSHDB``) ends with ``UNBLOCKED the stream key no longer exists``.
+GROUP_GONE = ("NOGROUP", "UNBLOCKED")
 
 REDIS_RECONNECTS_WORKER = REDIS_RECONNECTS.labels("worker")
 
@@ -198,9 +202,10 @@ class Worker:
                     time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
                 continue
             except redis.ResponseError as exc:
-                if "NOGROUP" not in str(exc):
+                if not any(marker in str(exc) for marker in GROUP_GONE):
                     raise
-                # Redis came back without our data (restarted without persistence).
+                # Redis lost our data: restarted without persistence (NOGROUP),
+                # or flushed while the read was blocked on the stream (UNBLOCKED).
                 log.warning("worker %s: the job stream's consumer group is gone; creating it again", self.name)
                 self._group_ready = False
                 continue

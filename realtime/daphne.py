@@ -15,6 +15,10 @@ server stops. ``DaphneConnection`` (outermost on the WebSocket route in
   ``HUB_MAX_BUFFERED_BYTES`` (``realtime/consumer.py:HubConsumer.send``);
 - makes autobahn fail connections with a close frame (``failByDrop = False``):
   1009 for an oversized message, 1007 for invalid UTF-8;
+- gives a client the server closes ``CLOSE_HANDSHAKE_TIMEOUT_S`` to read up
+  to the close frame before the connection is aborted (autobahn's default,
+  1 s, reset a reader closed for being slow — 4008 — before it ever saw the
+  code; what waits for it is capped and nothing is added after the close);
 - on server shutdown (SIGTERM), stops accepting connections, then sends every
   open socket a close frame 1001 ("going away") and lets them flush before
   Daphne's reactor stops: a client that reconnects at once is refused here and
@@ -38,6 +42,9 @@ log = logging.getLogger(__name__)
 SCOPE_KEY = "balai.send_buffer"
 #: How long shutdown waits for close frames to be written.
 GOING_AWAY_FLUSH_S = 0.5
+#: How long a connection the server closed waits for the client's close reply
+#: (reading what was queued before the close frame) before it is aborted.
+CLOSE_HANDSHAKE_TIMEOUT_S = 5
 CLOSE_GOING_AWAY = 1001
 
 _open: weakref.WeakSet = weakref.WeakSet()
@@ -89,6 +96,7 @@ def _prepare(protocol) -> SendBuffer | None:
     # autobahn copied its factory's options onto the protocol when the TCP
     # connection was made; this one is the connection's own from now on.
     protocol.failByDrop = False
+    protocol.closeHandshakeTimeout = CLOSE_HANDSHAKE_TIMEOUT_S
     _open.add(protocol)
     _hook_shutdown()
     try:
