@@ -41,10 +41,10 @@ def test_a_production_install_gets_no_test_tools():
 def test_a_dependency_added_to_pyproject_but_not_locked_is_reported(tmp_path):
     folder = copy_project(tmp_path)
     pyproject = folder / "pyproject.toml"
-    text = pyproject.read_text().replace("dependencies = [\n", 'dependencies = [\n    "segno>=1.6",\n', 1)
+    text = pyproject.read_text().replace("dependencies = [\n", 'dependencies = [\n    "tomlkit-nowhere>=1.0",\n', 1)
     pyproject.write_text(text)
     found = lock.problems(folder)
-    assert any("segno is declared in pyproject.toml but not pinned" in line for line in found), found
+    assert any("tomlkit-nowhere is declared in pyproject.toml but not pinned" in line for line in found), found
 
 
 def test_a_test_tool_in_the_runtime_lock_or_a_pin_without_hash_is_reported(tmp_path):

@@ -6,6 +6,7 @@ lines carrying the request or connection id."""
 from __future__ import annotations
 
 import json
+import secrets
 import subprocess
 import sys
 import urllib.error
@@ -111,8 +112,8 @@ def test_production_logs_are_json_lines_with_the_request_id(tmp_path):
             "request_id.set('req-12345678'); logging.getLogger('balai.test').warning('Sampai jumpa %s', 'Pati')")
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
-        env=child_env(DJANGO_SETTINGS_MODULE="settings.prod", SECRET_KEY="k" * 40, ALLOWED_HOSTS="balai.example",
-                      DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}"))
+        env=child_env(DJANGO_SETTINGS_MODULE="settings.prod", SECRET_KEY=secrets.token_urlsafe(64),
+                      ALLOWED_HOSTS="balai.example", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}"))
     assert result.returncode == 0, result.stderr
     line = json.loads(result.stderr.strip().splitlines()[-1])
     assert line["message"] == "Sampai jumpa Pati" and line["level"] == "WARNING"
