@@ -1,11 +1,13 @@
 # Balai Warga: two commands on a fresh machine with only Python 3.11+.
 #   make run   – install, migrate, seed demo data, start Redis (if REDIS_URL unset) and Daphne
 #   make test  – install, start Redis (if REDIS_URL unset), run the whole suite
+#   make bench – install, run every benchmark scenario (<= 15 min; QUICK=1: a ~3 min smoke run),
+#                print one table and write it into docs/performance.md (BENCH_REDIS_URL: a Redis DB of its own)
 PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install clean bench
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Balai Warga needs Python 3.11 or newer")'
@@ -21,6 +23,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/python -m ops.launch test $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(VENV)/bin/python -m bench.suite $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
