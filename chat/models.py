@@ -43,6 +43,12 @@ class Room(models.Model):
     premoderated = models.BooleanField(_("pre-moderation"), default=False)
     slow_mode_seconds = models.PositiveIntegerField(_("slow mode (seconds)"), default=0)
     position = models.PositiveIntegerField(_("position"), default=100)
+    #: Set when the room is embedded in another app's page (a Q&A session's
+    #: questions, shown at ``/sesi/<id>/``): chat then neither lists it, nor
+    #: serves its page, nor lets sockets join its ``room.<slug>`` topic (its
+    #: frames name authors the embedding page may hide); links to its
+    #: messages point to that page. Moderation reviews its messages as usual.
+    page_url = models.CharField(_("shown in page"), max_length=200, blank=True)
     last_seq = models.PositiveBigIntegerField(default=0, editable=False)
     #: Bumped by every visible change (a message shown, edited, deleted,
     #: hidden, restored): lets a client that rejoins get the changes it missed.
@@ -59,6 +65,14 @@ class Room(models.Model):
     @property
     def topic(self) -> str:
         return f"room.{self.slug}"
+
+    @property
+    def embedded(self) -> bool:
+        return bool(self.page_url)
+
+    @property
+    def url(self) -> str:
+        return self.page_url or f"/ruang/{self.slug}/"
 
 
 class MessageStatus(models.TextChoices):

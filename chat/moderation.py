@@ -60,7 +60,7 @@ def _around(message: Message, neighbours: list[Message]) -> list[dict]:
 
 
 def _tell_author(message: Message, kind: str, reason: str = "") -> None:
-    author_tell(author_id=message.author_id, kind=kind, link=f"/ruang/{message.room.slug}/",
+    author_tell(author_id=message.author_id, kind=kind, link=message.room.url,
                 where=message.room.title, excerpt=message.body, reason=reason)
 
 

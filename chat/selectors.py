@@ -42,8 +42,9 @@ def message_full(*, pk: int) -> Message:
 
 
 def room_list(*, user) -> list[Room]:
-    """Rooms the user may open: public ones, and all of them when signed in."""
-    rooms = Room.objects.all()
+    """Rooms the user may open: public ones, and all of them when signed in;
+    never the rooms embedded in another page (``Room.page_url``)."""
+    rooms = Room.objects.filter(page_url="")
     if not user.is_authenticated:
         rooms = rooms.filter(is_public=True)
     return list(rooms)

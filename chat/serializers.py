@@ -55,4 +55,4 @@ def deleted_frame(message: Message) -> dict:
 def message_url(message: Message) -> str:
     """Where a message is seen: its room page, scrolled to it (``#m-<id>``,
     the anchor room.js gives each message)."""
-    return f"/ruang/{message.room.slug}/" + (f"#m-{message.seq}" if message.seq else "")
+    return message.room.url + (f"#m-{message.seq}" if message.seq else "")

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chat import checks, rules, selectors
+from chat import checks, rules, selectors, signals
 from chat.errors import EDIT_WINDOW
 from chat.models import HELD_QUEUE, MESSAGE_TARGET, Message, MessageRevision, MessageStatus, Room
 from chat.notifications import notify_chat_message
@@ -48,6 +48,12 @@ def _advance(room_id: int, *, new_message: bool) -> tuple[int | None, int]:
         room.last_seq += 1
     Room.objects.filter(pk=room_id).update(last_seq=room.last_seq, last_rev=room.last_rev)
     return (room.last_seq if new_message else None), room.last_rev
+
+
+def _changed_on_commit(message: Message, *, decided: bool) -> None:
+    """Tell the apps embedding the room (``signals.message_changed``) after commit."""
+    transaction.on_commit(lambda: signals.message_changed.send(
+        sender=Message, message_id=message.pk, room_id=message.room_id, decided=decided), robust=True)
 
 
 def _touch(message: Message) -> None:
@@ -97,6 +103,7 @@ def message_decide(*, message: Message, approve: bool, reason: str = "", body: s
             message.hold_reason = reason[:200]
             message.save(update_fields=["status", "hold_reason"])
         publish_on_commit(message.room.topic, ack_frame(message), user_id=message.author_id)
+        _changed_on_commit(message, decided=True)
     return message
 
 
@@ -222,6 +229,7 @@ def _tombstone(message: Message, by) -> None:
     if message.seq is not None:
         _touch(message)
     publish_on_commit(message.room.topic, deleted_frame(message))
+    _changed_on_commit(message, decided=False)
 
 
 def message_delete(*, user, room_id: int, seq: int) -> Message:
@@ -254,6 +262,7 @@ def message_hide(*, message: Message) -> Message:
             if message.seq is not None:
                 _touch(message)
                 publish_on_commit(message.room.topic, deleted_frame(message))
+            _changed_on_commit(message, decided=False)
     return message
 
 
@@ -267,4 +276,5 @@ def message_restore(*, message: Message) -> Message:
             if message.seq is not None and message.deleted_at is None:
                 _touch(message)
                 publish_on_commit(message.room.topic, message_frame(message, "message.updated"))
+            _changed_on_commit(message, decided=False)
     return message

@@ -5,10 +5,17 @@ so the admin's edits count too."""
 from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_init, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from chat.models import Room
 from realtime.signals import reauthorize_topic
+
+#: Sent after commit when moderation decided on a held message (``decided``
+#: true: approved or rejected) or a message was hidden, restored or removed
+#: (false), with ``message_id`` and ``room_id``: for the apps that embed a
+#: room (``Room.page_url``) and show its messages their own way (``qa``).
+#: One-way: chat knows nothing of its receivers.
+message_changed = Signal()
 
 #: What ``chat.rules.check_can_read`` reads: a change of it changes who may
 #: be on the room's topic.

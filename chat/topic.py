@@ -35,8 +35,8 @@ class RoomTopic(TopicKind):
 
     async def join(self, user, key: str) -> RoomGrant:
         room = await db_async(selectors.room_get)(slug=key)
-        if room is None:
-            raise AppError(NOT_FOUND)
+        if room is None or room.embedded:
+            raise AppError(NOT_FOUND)  # an embedded room is followed through its own page's topic
         rules.check_can_read(room, user)
         return RoomGrant(room_id=room.pk, slug=room.slug, room=room)
 

@@ -4,7 +4,7 @@ arrives over the hub socket (``frontend/static/frontend/js/room.js``)."""
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -27,6 +27,8 @@ def room(request, slug: str):
     room = selectors.room_get(slug=slug)
     if room is None:
         raise Http404(_("No such room."))
+    if room.embedded:
+        return redirect(room.page_url)  # shown by the page that embeds it, its own way
     if not room.is_public and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     refusal = rules.post_refusal(room, request.user)

@@ -10,6 +10,10 @@ class QaConfig(AppConfig):
         from django.conf import settings
 
         from common.jobs import register_periodic
-        from qa import services
+        from qa import notifications, services, signals  # noqa: F401  (signals: connects them)
+        from qa.topic import SessionTopic
+        from realtime.topics import register
 
         register_periodic("qa.sessions", settings.QA_TICK_SECONDS, services.sessions_tick)
+        register(SessionTopic())
+        notifications.register()

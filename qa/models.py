@@ -44,6 +44,10 @@ class Session(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=300, blank=True)
     peak_audience = models.PositiveIntegerField(default=0)
+    #: Bumped in the transaction of every change the audience sees (a question
+    #: shown, answered, voted on …; the session's status, end, waiting count):
+    #: the ``sesi.<id>`` topic's ids; a client resumes from the last it applied.
+    rev = models.PositiveBigIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -34,7 +34,7 @@ from forum.models import Category
 from forum.services import aspiration_from_question
 from officials.models import Agency, Official
 from officials.selectors import acts_for
-from qa import lifecycle, selectors
+from qa import events, lifecycle, notifications, ranking, selectors
 from qa.errors import (
     ALREADY_ANSWERED,
     CLOSED,
@@ -50,6 +50,7 @@ from qa.errors import (
 )
 from qa.lifecycle import MODERATOR, OFFICIAL, SYSTEM
 from qa.models import Question, Session, SessionStatus, Vote
+from qa.notifications import session_url
 
 QUESTION_MAX_CHARS = 280
 ROOM_PREFIX = "sesi-"
@@ -117,7 +118,8 @@ def session_schedule(*, actor, title: str, officials, starts_at, ends_at, topic:
         session.officials.set(official_users)
         session.room, _created = room_upsert(
             slug=f"{ROOM_PREFIX}{session.pk}", title=title[:120], description=session.topic,
-            state=RoomState.OPEN, post_policy=PostPolicy.STAFF, is_public=True, premoderated=True, position=1000)
+            state=RoomState.OPEN, post_policy=PostPolicy.STAFF, is_public=True, premoderated=True, position=1000,
+            page_url=session_url(session.pk))
         session.save(update_fields=["room"])
     return session
 
@@ -135,6 +137,7 @@ def _move(session: Session, to_status: str, roles: set[str], now) -> None:
         fields.append("closed_at")
         _room_state(session, RoomState.CLOSED)
     session.save(update_fields=fields)
+    events.session_changed(session.pk)
 
 
 def _locked_session(session_id: int) -> Session:
@@ -168,7 +171,19 @@ def session_extend(*, actor, session_id: int, ends_at) -> Session:
             raise AppError(SESSION_PERIOD, _("The new end must be later than the current one and than now."))
         session.ends_at = ends_at
         session.save(update_fields=["ends_at"])
+        events.session_changed(session.pk)
     return session
+
+
+def session_extend_by(*, actor, session_id: int, minutes: int) -> Session:
+    """``session_extend`` by ``minutes`` (5 to 120) from the current end: the
+    console's "extend" button."""
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 5 <= minutes <= 120:
+        raise AppError(INVALID, _("Extend a session by 5 to 120 minutes."))
+    session = selectors.session_by_id(pk=session_id)
+    if session is None:
+        raise AppError(NOT_FOUND)
+    return session_extend(actor=actor, session_id=session_id, ends_at=session.ends_at + timedelta(minutes=minutes))
 
 
 def session_cancel(*, actor, session_id: int, reason: str = "") -> Session:
@@ -181,9 +196,9 @@ def session_cancel(*, actor, session_id: int, reason: str = "") -> Session:
             raise AppError(FORBIDDEN)
         if not session.is_open_for_questions:
             raise _closed(session)
-        _move(session, SessionStatus.CANCELLED, roles, timezone.now())
         session.cancel_reason = (reason or "").strip()[:300]
         session.save(update_fields=["cancel_reason"])
+        _move(session, SessionStatus.CANCELLED, roles, timezone.now())
     return session
 
 
@@ -258,8 +273,12 @@ def question_ask(*, user, session_id: int, body: str, anonymous: bool = False,
         _check_open(session)
         _check_limits(user, session, now)
         message = message_store(plan=SendPlan(stored=None, room=room), user=user, client_id=client_id, body=text)
-        question, _created = Question.objects.get_or_create(
+        question, created = Question.objects.get_or_create(
             message=message, defaults={"session": session, "anonymous": bool(anonymous)})
+        if created:
+            rev = events.question_changed(question.pk)
+            if message.status == MessageStatus.HELD:
+                events.session_changed(session.pk, rev=rev)  # one more waiting in moderation
     return question
 
 
@@ -276,7 +295,7 @@ def _public(question: Question) -> bool:
     return (message.status == MessageStatus.PUBLISHED and message.is_shown and question.dismissed_at is None)
 
 
-def vote_toggle(*, user, question_id: int) -> tuple[bool, int]:
+def vote_toggle(*, user, question_id: int, session_id: int | None = None) -> tuple[bool, int]:
     """One "dukung" per user, toggled; returns ``(voted now, count)``. Only a
     public question (approved, shown, not dismissed) of a session still open
     for questions. Exact under concurrency: the question's row is locked
@@ -285,6 +304,8 @@ def vote_toggle(*, user, question_id: int) -> tuple[bool, int]:
         raise AppError(FORBIDDEN, _("Sign in to take part."))
     with transaction.atomic():
         question = _locked_question(question_id)
+        if session_id is not None and question.session_id != session_id:
+            raise AppError(WRONG_SESSION)
         _check_open(question.session)
         if not _public(question):
             raise AppError(QUESTION_NOT_VISIBLE)
@@ -293,6 +314,8 @@ def vote_toggle(*, user, question_id: int) -> tuple[bool, int]:
             Vote.objects.create(question=question, user=user)
         Question.objects.filter(pk=question.pk).update(votes=F("votes") + (-1 if removed else 1))
         count = Question.objects.values_list("votes", flat=True).get(pk=question.pk)
+        events.bump(question.session_id)
+        ranking.changed(question.session_id, question.pk)
     return not removed, count
 
 
@@ -350,11 +373,14 @@ def question_answer(*, user, session_id: int, question_id: int, text: str,
         answered_for = _on_behalf(user, question, on_behalf_of)
         room = question.session.room
         chat_rules.check_can_post(room, user)
+        rev = events.bump(session_id)  # before the room's row: locks are taken question, session, room
         reply = message_store(plan=SendPlan(stored=None, room=room, parent=question.message), user=user,
                               client_id=str(uuid.uuid4()), body=text)
         question.answer, question.answered_at = text, timezone.now()
         question.answered_by_id, question.answered_for_id, question.answer_message = user.pk, answered_for, reply
         question.save(update_fields=["answer", "answered_at", "answered_by", "answered_for", "answer_message"])
+        events.question_changed(question.pk, rev=rev)
+        notifications.tell_asker(question=question, kind=notifications.ANSWERED)
     return question
 
 
@@ -365,6 +391,7 @@ def question_highlight(*, user, session_id: int, question_id: int, on: bool = Tr
         if question.highlighted != on:
             question.highlighted = on
             question.save(update_fields=["highlighted"])
+            events.question_changed(question.pk)
     return question
 
 
@@ -380,6 +407,7 @@ def question_dismiss(*, user, session_id: int, question_id: int, reason: str) ->
             raise AppError(ALREADY_ANSWERED)
         question.dismissed_at, question.dismiss_reason, question.highlighted = timezone.now(), reason[:300], False
         question.save(update_fields=["dismissed_at", "dismiss_reason", "highlighted"])
+        events.question_changed(question.pk)
     return question
 
 
@@ -402,6 +430,8 @@ def question_hand_over(*, user, session_id: int, question_id: int, to_official_i
                 raise AppError(NOT_FOUND)
             question.handed_to_agency_id, question.handed_to_official_id = to_agency_id, None
         question.save(update_fields=["handed_to_official", "handed_to_agency"])
+        events.question_changed(question.pk)
+        notifications.tell_asker(question=question, kind=notifications.HANDED_OVER)
     return question
 
 
@@ -436,4 +466,23 @@ def question_answer_later(*, user, session_id: int, question_id: int, agency_id:
             kecamatan=kecamatan or author.kecamatan, anonymous=question.anonymous, origin=origin)
         question.handed_to_agency = agency
         question.save(update_fields=["aspiration", "handed_to_agency"])
+        events.question_changed(question.pk)
+        notifications.tell_asker(question=question, kind=notifications.CARRIED_OVER)
     return question
+
+
+# --- what chat's moderation did to a question's message ------------------------------------
+def question_moderated(*, message_id: int, decided: bool) -> None:
+    """After chat committed a moderation step on a room message (``chat.signals.
+    message_changed``): when the message is a question, the watchers get it
+    as it is now (approved: it appears; hidden or removed: it goes), its
+    author their own copy (``mine``), and a decision moves the session's
+    waiting count."""
+    question_id = selectors.question_of_message(message_id=message_id)
+    if question_id is None:
+        return
+    with transaction.atomic():
+        rev = events.question_changed(question_id, tell_author=True)
+        if decided:
+            events.session_changed(Question.objects.values_list("session_id", flat=True).get(pk=question_id),
+                                   rev=rev)

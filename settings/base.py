@@ -246,6 +246,8 @@ QA_TICK_SECONDS = env_int("QA_TICK_SECONDS", 30, minimum=5)
 # Per citizen: one question per QA_QUESTION_INTERVAL_SECONDS, QA_QUESTIONS_PER_SESSION per session.
 QA_QUESTION_INTERVAL_SECONDS = env_int("QA_QUESTION_INTERVAL_SECONDS", 60, minimum=0)
 QA_QUESTIONS_PER_SESSION = env_int("QA_QUESTIONS_PER_SESSION", 3, minimum=1)
+# At most one vote re-ranking frame per session per this many milliseconds (per server process).
+QA_RANKING_INTERVAL_MS = env_int("QA_RANKING_INTERVAL_MS", 200, minimum=0)
 
 # --- moderation --------------------------------------------------------------------
 MODERATION_CLAIM_TIMEOUT_SECONDS = env_int("MODERATION_CLAIM_TIMEOUT_SECONDS", 120, minimum=1)

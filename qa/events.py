@@ -1,0 +1,170 @@
+"""A Q&A session on the wire (topic kind ``sesi.<id>``, ``qa/schema.json``).
+
+What every watcher may see, the officials included: an anonymous asker is
+"Warga (anonim)" — never the author's name or id —, text goes through the
+one masking path (``common.sanitize.render_text``, ``common.pii.mask``), an
+answer written by a delegate says who wrote it and for whom. Moderators see
+the author in the moderation console, not here.
+
+Every frame carries whole state and the session's revision as ``id``
+(``Session.rev``, bumped by ``bump`` in the transaction of the change); the
+frames are built in that transaction and sent after commit
+(``realtime.events.publish_on_commit``). Vote counts travel in ``ranking``
+frames read after commit and coalesced per session (``qa/ranking.py``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import translation
+from django.utils.translation import gettext
+
+from chat.models import MessageStatus
+from common import pii
+from common.sanitize import render_text
+from qa import selectors
+from qa.models import Question, Session
+from realtime.events import publish_on_commit
+
+PUBLIC, ANSWERED, DISMISSED, HIDDEN, PENDING, REFUSED = (
+    "public", "answered", "dismissed", "hidden", "pending", "refused")
+
+
+def topic_of(session_id: int) -> str:
+    return f"sesi.{session_id}"
+
+
+def bump(session_id: int) -> int:
+    """The session's next revision. Inside the transaction of the change: the
+    row stays locked until commit, so revisions follow commit order."""
+    Session.objects.filter(pk=session_id).update(rev=F("rev") + 1)
+    return Session.objects.values_list("rev", flat=True).get(pk=session_id)
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _name(user) -> str:
+    return pii.mask(user.display_name or user.username) if user is not None else ""
+
+
+def anonymous_name() -> str:
+    """The label of an anonymous asker, in the site's language for everyone
+    (the frame is encoded once for all watchers; ``author.anonymous`` lets a
+    page say it in another language)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext("Citizen (anonymous)")
+
+
+def question_state(question: Question) -> str:
+    message = question.message
+    if message.status == MessageStatus.HELD:
+        return PENDING
+    if message.status == MessageStatus.REJECTED:
+        return REFUSED
+    if not message.is_shown:
+        return HIDDEN
+    if question.dismissed_at is not None:
+        return DISMISSED
+    if question.answered_at is not None:
+        return ANSWERED
+    return PUBLIC
+
+
+def _official(user) -> dict:
+    profile = getattr(user, "official", None) if user is not None else None
+    return {"name": _name(user), "title": profile.title if profile is not None else ""}
+
+
+def question_to_wire(question: Question) -> dict:
+    """Needs ``message``, ``message__author``, ``answered_by``,
+    ``answered_for__official``, ``handed_to_official``, ``handed_to_agency``
+    and ``aspiration`` loaded (``selectors.QUESTION_RELATED``)."""
+    state = question_state(question)
+    answer = None
+    if question.answered_at is not None:
+        answer = {"html": render_text(question.answer), "at": _iso(question.answered_at),
+                  "by": {"name": _name(question.answered_by),
+                         "staff": question.answered_by_id != question.answered_for_id},
+                  "for": _official(question.answered_for)}
+    handed_to = None
+    if question.handed_to_official_id is not None:
+        handed_to = {"official": _name(question.handed_to_official)}
+    elif question.handed_to_agency_id is not None:
+        handed_to = {"agency": question.handed_to_agency.name}
+    aspiration = None
+    if question.aspiration_id is not None:
+        aspiration = {"url": f"/aspirasi/{question.aspiration_id}/", "ref": f"#{question.aspiration_id}"}
+    author = ({"name": anonymous_name(), "anonymous": True} if question.anonymous
+              else {"name": _name(question.message.author), "anonymous": False})
+    return {
+        "id": question.pk, "seq": question.message.seq,
+        "html": "" if state == HIDDEN else question.message.html,
+        "author": author, "votes": question.votes, "highlighted": question.highlighted,
+        "created_at": _iso(question.created_at), "state": state,
+        "answer": answer, "handed_to": handed_to, "aspiration": aspiration,
+    }
+
+
+def session_to_wire(session: Session, *, waiting: int, audience: int | None = None) -> dict:
+    """Needs ``officials`` prefetched with their profiles (``selectors.session_for_wire``).
+    ``audience``: ``None`` in broadcast frames (the hub's ``presence`` frames
+    carry the live count)."""
+    officials = sorted(session.officials.all(), key=lambda user: user.pk)
+    return {
+        "id": session.pk, "title": session.title, "topic": session.topic, "status": session.status,
+        "starts_at": _iso(session.starts_at), "ends_at": _iso(session.ends_at),
+        "stream_url": session.stream_url,
+        "officials": [{"id": user.pk, **_official(user),
+                       "agency": user.official.agency.name if getattr(user, "official", None)
+                       and user.official.agency_id else ""} for user in officials],
+        "audience": audience, "waiting": waiting, "cancel_reason": session.cancel_reason,
+    }
+
+
+def question_frame(question: Question, rev: int) -> dict:
+    return {"type": "question", "topic": topic_of(question.session_id), "id": rev,
+            "question": question_to_wire(question)}
+
+
+def mine_frame(question: Question, rev: int) -> dict:
+    return {"type": "mine", "topic": topic_of(question.session_id), "id": rev,
+            "question": question_to_wire(question)}
+
+
+def session_frame(session: Session, rev: int, *, waiting: int, audience: int | None = None) -> dict:
+    return {"type": "session", "topic": topic_of(session.pk), "id": rev,
+            "session": session_to_wire(session, waiting=waiting, audience=audience)}
+
+
+def ranking_frame(session_id: int, rev: int, votes: list[tuple[int, int]]) -> dict:
+    return {"type": "ranking", "topic": topic_of(session_id), "id": rev,
+            "votes": [[question_id, count] for question_id, count in votes]}
+
+
+# --- publishing (inside the transaction of the change; sent after commit) --------------
+def question_changed(question_id: int, *, rev: int | None = None, tell_author: bool = False) -> int:
+    """The question as it is now goes to every watcher when public (or just
+    removed), and to its author's own sockets (``mine``) when
+    ``tell_author`` or while it is theirs alone (pending, refused). Returns
+    the revision."""
+    question = selectors.question_for_wire(pk=question_id)
+    rev = rev if rev is not None else bump(question.session_id)
+    state = question_state(question)
+    topic = topic_of(question.session_id)
+    if state not in (PENDING, REFUSED):
+        publish_on_commit(topic, question_frame(question, rev))
+    if tell_author or state in (PENDING, REFUSED):
+        publish_on_commit(topic, mine_frame(question, rev), user_id=question.message.author_id)
+    return rev
+
+
+def session_changed(session_id: int, *, rev: int | None = None) -> int:
+    """The session as it is now (status, end, waiting count) to every watcher."""
+    rev = rev if rev is not None else bump(session_id)
+    session = selectors.session_for_wire(pk=session_id)
+    publish_on_commit(topic_of(session_id), session_frame(
+        session, rev, waiting=selectors.questions_waiting(session_id=session_id)))
+    return rev

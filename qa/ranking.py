@@ -1,0 +1,101 @@
+"""Vote re-ranking, coalesced: at most one ``ranking`` frame per session per
+``QA_RANKING_INTERVAL_MS`` from each server process, carrying the absolute
+counts of the questions whose votes changed, read after commit.
+
+A vote's transaction registers ``changed`` to run after commit. In the hub's
+process (the vote came over a socket, or anything else running next to an
+event loop that has a ``sesi`` socket) the question is marked in that loop's
+``Coalescer``: the first mark after a quiet interval is flushed at once (a
+lone vote is on the audience's screens in one round trip), later ones wait
+for the rest of the interval and go out together. Counts are read when the
+frame is made, so a frame never carries a count older than the votes that
+asked for it, and the last frame after the last vote carries the final,
+exact counts. Elsewhere (a page's form, a command, the worker) the frame is
+sent at once after commit, uncoalesced.
+
+Per process, on purpose: no shared state to keep in Redis; with N server
+processes a session gets at most N frames per interval, each exact.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import time
+import weakref
+
+from django.conf import settings
+from django.db import transaction
+
+from qa import events, selectors
+from realtime.db import db_async
+from realtime.events import apublish, publish_on_commit
+
+log = logging.getLogger(__name__)
+
+
+class Coalescer:
+    """One per event loop: questions with changed votes, by session."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.pending: dict[int, set[int]] = {}
+        self.tasks: dict[int, asyncio.Task] = {}
+        self.sent_at: dict[int, float] = {}
+
+    def mark(self, session_id: int, question_id: int) -> None:
+        """In the loop: ``question_id`` of ``session_id`` has new votes."""
+        self.pending.setdefault(session_id, set()).add(question_id)
+        if session_id not in self.tasks:
+            # A context of its own: not the committing thread's (``db_async`` would think it re-entered).
+            self.tasks[session_id] = self.loop.create_task(self._flush(session_id), name=f"qa-ranking-{session_id}",
+                                                           context=contextvars.Context())
+
+    async def _flush(self, session_id: int) -> None:
+        try:
+            interval = settings.QA_RANKING_INTERVAL_MS / 1000
+            wait = self.sent_at.get(session_id, 0.0) + interval - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            ids = self.pending.pop(session_id, set())
+            if ids:
+                self.sent_at[session_id] = time.monotonic()
+                rev, votes = await db_async(selectors.vote_counts)(question_ids=ids)
+                await apublish(events.topic_of(session_id), events.ranking_frame(session_id, rev, votes))
+        except Exception:
+            log.warning("ranking of session %s failed", session_id, exc_info=True)
+        finally:
+            self.tasks.pop(session_id, None)
+            if self.pending.get(session_id):
+                self.mark(session_id, next(iter(self.pending[session_id])))
+
+
+_coalescers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: The loop whose coalescer takes marks from other threads (the hub's; set by the topic kind).
+_current: list = [None]
+
+
+def attach() -> Coalescer:
+    """From the event loop (``qa/topic.py`` at join): votes committed in
+    this process are coalesced in this loop."""
+    loop = asyncio.get_running_loop()
+    coalescer = _coalescers.get(loop)
+    if coalescer is None:
+        coalescer = _coalescers[loop] = Coalescer(loop)
+    _current[0] = coalescer
+    return coalescer
+
+
+def _mark_or_send(session_id: int, question_id: int) -> None:
+    coalescer = _current[0]
+    if coalescer is not None and not coalescer.loop.is_closed() and coalescer.loop.is_running():
+        coalescer.loop.call_soon_threadsafe(coalescer.mark, session_id, question_id, context=contextvars.Context())
+        return
+    rev, votes = selectors.vote_counts(question_ids=[question_id])
+    publish_on_commit(events.topic_of(session_id), events.ranking_frame(session_id, rev, votes))
+
+
+def changed(session_id: int, question_id: int) -> None:
+    """Inside the vote's transaction: re-rank after commit."""
+    transaction.on_commit(lambda: _mark_or_send(session_id, question_id), robust=True)
