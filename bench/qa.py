@@ -182,12 +182,21 @@ async def audience(args) -> None:
     # The coordinator writes one line: the votes ({"q,c": sent}) and the final counts.
     line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     cpu1 = own_cpu_seconds()
-    for task in readers:
-        task.cancel()
-    await asyncio.gather(*readers, return_exceptions=True)
     order = json.loads(line or "{}")
     votes = {tuple(map(int, key.split(","))): sent for key, sent in order.get("votes", {}).items()}
     final = {int(qid): count for qid, count in order.get("final", {}).items()}
+
+    def behind() -> bool:
+        return any(view.counts.get(q, 0) < c for view in views for q, c in final.items())
+
+    # Frames still on their way count too (late, with their whole latency):
+    # wait until every socket shows the final counts, at most --grace seconds.
+    deadline = time.monotonic() + args.grace
+    while behind() and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    for task in readers:
+        task.cancel()
+    await asyncio.gather(*readers, return_exceptions=True)
     hist, missed = seen.latencies(votes, args.sockets)
     stale = sum(1 for view in views if {q: c for q, c in view.counts.items() if q in final} != final)
     print(json.dumps({
@@ -311,6 +320,8 @@ def server_env(args) -> dict:
     # still checked on every ask: per minute, per session, chat's rate limit).
     env.update(QA_QUESTION_INTERVAL_SECONDS="0", QA_QUESTIONS_PER_SESSION="100000", CHAT_RATE_COUNT="100000",
                HUB_MAX_SOCKETS_PER_USER="100")
+    if getattr(args, "ranking_interval_ms", None) is not None:
+        env["QA_RANKING_INTERVAL_MS"] = str(args.ranking_interval_ms)
     return env
 
 
@@ -326,12 +337,13 @@ async def drive(args, setup: dict, port: int, server_pid: int) -> dict:
     rng = random.Random(11)
     voters_n = min(len(setup["citizens"]), args.voters)
     audience_n = max(0, args.sockets - voters_n - 1)
-    workers_n = max(1, min(args.workers, audience_n // 10 or 1)) if audience_n else 0
+    workers_n = max(1, min(args.workers, audience_n // 5 or 1)) if audience_n else 0
     t = time.monotonic()
     workers = []
     for i, n in enumerate(spread(audience_n, workers_n) if workers_n else []):
         workers.append(await asyncio.create_subprocess_exec(
             PY, "-m", "bench.qa", "audience", "--url", url, "--topic", topic, "--sockets", str(n),
+            "--grace", str(args.drain),
             "--local-host", f"127.0.0.{2 + i}", cwd=ROOT, stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE, limit=2**26))
     for proc in workers:
@@ -408,7 +420,10 @@ async def drive(args, setup: dict, port: int, server_pid: int) -> dict:
     sent_votes, sent_asks = vote_count, ask_count
     await asyncio.wait_for(asyncio.gather(*pending, return_exceptions=True), 60)
     send_end = time.time()
-    await asyncio.sleep(args.drain)
+    # Drain: until the console shows every accepted vote, at most --drain seconds.
+    deadline = time.monotonic() + args.drain
+    while time.monotonic() < deadline and any(console_view.counts.get(q, 0) < n for q, n in accepted.items()):
+        await asyncio.sleep(0.05)
     elapsed = time.time() - wall0
     cpu = {name: 100 * (sum(p.cpu_times()[:2]) - cpu0[name]) / elapsed for name, p in procs.items()}
     cpu["load generator (this process)"] = 100 * (own_cpu_seconds() - me0) / elapsed
@@ -523,7 +538,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--votes", type=float, default=20.0, help="votes per second")
     parser.add_argument("--questions", type=float, default=2.0, help="questions asked per second")
     parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--drain", type=float, default=3.0, help="wait this long after the last vote")
+    parser.add_argument("--drain", type=float, default=3.0,
+                        help="after the last vote, wait at most this long for the sockets to show it")
+    parser.add_argument("--ranking-interval-ms", type=int,
+                        help="the server's QA_RANKING_INTERVAL_MS (default: the app's, 200)")
     parser.add_argument("--voters", type=int, default=200, help="signed-in citizens' sockets that vote and ask")
     parser.add_argument("--citizens", type=int, default=200)
     parser.add_argument("--initial", type=int, default=20, help="approved questions before the run")
@@ -548,6 +566,7 @@ def main() -> None:
         parser.add_argument("--topic", required=True)
         parser.add_argument("--sockets", type=int, required=True)
         parser.add_argument("--local-host")
+        parser.add_argument("--grace", type=float, default=3.0)
         asyncio.run(audience(parser.parse_args()))
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

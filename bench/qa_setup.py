@@ -104,8 +104,8 @@ def approve(seconds: float) -> dict:
         done = _approve_waiting(moderator)
         approved.update(done)
         if not done:
-            # Stop early when the bench closes stdin; else poll every 20 ms.
-            ready, _, _ = select.select([sys.stdin], [], [], 0.02)
+            # Stop early when the bench closes stdin; else poll every 50 ms.
+            ready, _, _ = select.select([sys.stdin], [], [], 0.05)
             if ready and not sys.stdin.read(1):
                 break
     return {"approved": approved}
