@@ -361,7 +361,7 @@ async def drive(args, setup: dict, port: int, server_pid: int) -> dict:
     say(f"qa: {args.sockets} sockets on {topic} ({audience_n} audience in {workers_n} processes, "
         f"{voters_n} voters, 1 console) in {join_s:.1f}s; {len(voters.public)} public questions")
 
-    approver = await asyncio.create_subprocess_exec(
+    approver = None if args.hold else await asyncio.create_subprocess_exec(
         PY, "-m", "bench.qa_setup", "approve", "--seconds", str(args.seconds + args.drain + 30), cwd=ROOT,
         env=server_env(args), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
     await asyncio.sleep(0.5)
@@ -370,7 +370,9 @@ async def drive(args, setup: dict, port: int, server_pid: int) -> dict:
     accepted: dict[int, int] = {}
     asked: dict[str, float] = {}
     vote_rtt: list[float] = []
-    procs = {"server": psutil.Process(server_pid), "approver": psutil.Process(approver.pid)}
+    procs = {"server": psutil.Process(server_pid)}
+    if approver is not None:
+        procs["approver"] = psutil.Process(approver.pid)
     cpu0 = {name: sum(p.cpu_times()[:2]) for name, p in procs.items()}
     me0 = own_cpu_seconds()
     loop = asyncio.get_running_loop()
@@ -427,9 +429,11 @@ async def drive(args, setup: dict, port: int, server_pid: int) -> dict:
     elapsed = time.time() - wall0
     cpu = {name: 100 * (sum(p.cpu_times()[:2]) - cpu0[name]) / elapsed for name, p in procs.items()}
     cpu["load generator (this process)"] = 100 * (own_cpu_seconds() - me0) / elapsed
-    approver.stdin.close()
-    approved = json.loads((await asyncio.wait_for(approver.stdout.read(), 120)).decode().strip().splitlines()[-1])
-    approved = {int(k): v for k, v in approved["approved"].items()}
+    approved: dict[int, float] = {}
+    if approver is not None:
+        approver.stdin.close()
+        out = (await asyncio.wait_for(approver.stdout.read(), 120)).decode()
+        approved = {int(k): v for k, v in json.loads(out.strip().splitlines()[-1])["approved"].items()}
     db = setup_step(server_env(args), "collect", "--session", str(setup["session"]))["questions"]
     final = {qid: row["votes"] for qid, row in db.items() if row["status"] == "published"}
 
@@ -540,6 +544,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--drain", type=float, default=3.0,
                         help="after the last vote, wait at most this long for the sockets to show it")
+    parser.add_argument("--hold", action="store_true",
+                        help="diagnosis: questions are asked but nobody approves them")
     parser.add_argument("--ranking-interval-ms", type=int,
                         help="the server's QA_RANKING_INTERVAL_MS (default: the app's, 200)")
     parser.add_argument("--voters", type=int, default=200, help="signed-in citizens' sockets that vote and ask")
