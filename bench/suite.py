@@ -50,8 +50,8 @@ from datetime import UTC, datetime
 
 from bench import qa
 from bench.loadgen import Room, StepResult, Target, max_sustained, raise_fd_limit
-from bench.run import PY, ROOT, baseline_env, daphne, flush, hub_env, machine_facts, say
-from tests.live import free_port, stop_process, wait_for_port
+from bench.run import PY, ROOT, baseline_env, daphne, flush, hub_env, machine_facts, say, server_process
+from tests.live import stop_process
 
 DOC = ROOT / "docs" / "performance.md"
 START, END = "<!-- make-bench:start -->", "<!-- make-bench:end -->"
@@ -64,18 +64,8 @@ START_DELIVERIES = {"hub": 3000.0, "baseline": 1500.0, "bare": 8000.0}
 CLIENT_SATURATED = 85.0
 
 
-@contextmanager
 def bare_server():
-    port = free_port()
-    log = open(ROOT / "var" / "bench" / "bare.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([PY, "-m", "bench.bare", "--port", str(port)], cwd=ROOT, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_for_port(port, proc)
-        yield port, proc.pid
-    finally:
-        stop_process(proc)
-        log.close()
+    return server_process(lambda port: [PY, "-m", "bench.bare", "--port", str(port)], None, "bare")
 
 
 @contextmanager
