@@ -61,11 +61,14 @@ from pathlib import Path
 
 import psutil
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from bench.loadgen import percentile, raise_fd_limit, require_loopback
 
 HIST_MAX_MS = 20_000  # latencies above land in the last bucket
+CONNECT_ATTEMPTS = 6
+#: Handshakes retried in this process.
+RETRIES = [0]
 
 
 def say(text: str) -> None:
@@ -83,8 +86,19 @@ async def open_socket(url: str, topic: str, cookie: str | None = None, local_hos
     headers = {"Cookie": f"sessionid={cookie}"} if cookie else {}
     origin = url.replace("ws://", "http://").rsplit("/ws/", 1)[0]
     kwargs = {"local_addr": (local_host, 0)} if local_host else {}
-    ws = await connect(url, origin=origin, additional_headers=headers, compression=None, ping_interval=None,
-                       open_timeout=60, close_timeout=2, max_queue=None, **kwargs)
+    for attempt in range(CONNECT_ATTEMPTS):
+        try:
+            ws = await connect(url, origin=origin, additional_headers=headers, compression=None,
+                               ping_interval=None, open_timeout=60, close_timeout=2, max_queue=None, **kwargs)
+            break
+        except (OSError, InvalidHandshake, TimeoutError):
+            # A loaded server drops handshakes (Daphne closes one that the
+            # application has not accepted within 5 s): retry as a browser
+            # would, with back-off, and count it.
+            if attempt == CONNECT_ATTEMPTS - 1:
+                raise
+            RETRIES[0] += 1
+            await asyncio.sleep(0.5 * 2 ** attempt)
     await ws.send(json.dumps({"type": "join", "topic": topic, "ref": "j"}))
     deadline = time.monotonic() + 60
     frames = []
@@ -158,9 +172,9 @@ async def audience(args) -> None:
     seen = Seen()
     sockets = []
     t0 = time.monotonic()
-    for start in range(0, args.sockets, 50):
+    for start in range(0, args.sockets, 25):
         batch = await asyncio.gather(*(open_socket(args.url, args.topic, local_host=args.local_host)
-                                       for _ in range(start, min(args.sockets, start + 50))))
+                                       for _ in range(start, min(args.sockets, start + 25))))
         for i, (ws, frames) in enumerate(batch, start):
             for raw in frames:
                 seen.apply(views[i], raw, time.time())
@@ -178,7 +192,7 @@ async def audience(args) -> None:
 
     readers = [asyncio.create_task(read(i, ws)) for i, ws in enumerate(sockets)]
     cpu0 = own_cpu_seconds()
-    print(json.dumps({"ready": args.sockets, "join_s": time.monotonic() - t0}), flush=True)
+    print(json.dumps({"ready": args.sockets, "join_s": time.monotonic() - t0, "retries": RETRIES[0]}), flush=True)
     # The coordinator writes one line: the votes ({"q,c": sent}) and the final counts.
     line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     cpu1 = own_cpu_seconds()
@@ -330,6 +344,17 @@ def spread(total: int, parts: int) -> list[int]:
 
 
 async def drive(args, setup: dict, port: int, server_pid: int) -> dict:
+    children: list = []
+    try:
+        return await _drive(args, setup, port, server_pid, children)
+    finally:
+        for proc in children:  # stopped early by an error: none outlives the run
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+
+
+async def _drive(args, setup: dict, port: int, server_pid: int, children: list) -> dict:
     from bench.run import PY, ROOT
 
     url = f"ws://127.0.0.1:{port}/ws/"
@@ -346,10 +371,13 @@ async def drive(args, setup: dict, port: int, server_pid: int) -> dict:
             "--grace", str(args.drain),
             "--local-host", f"127.0.0.{2 + i}", cwd=ROOT, stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE, limit=2**26))
+        children.append(workers[-1])
+    retries = 0
     for proc in workers:
         line = await asyncio.wait_for(proc.stdout.readline(), 600)
         if not line:
             raise RuntimeError("an audience process failed to join (see its stderr)")
+        retries += json.loads(line)["retries"]
     voters = Voters(url, topic, setup["citizens"][:voters_n], rng)
     await voters.open()
     console_ws, frames = await open_socket(url, topic, setup["bupati"])
@@ -359,11 +387,13 @@ async def drive(args, setup: dict, port: int, server_pid: int) -> dict:
     console_task = asyncio.create_task(console_reader(console_ws, console_seen, console_view, console_questions))
     join_s = time.monotonic() - t
     say(f"qa: {args.sockets} sockets on {topic} ({audience_n} audience in {workers_n} processes, "
-        f"{voters_n} voters, 1 console) in {join_s:.1f}s; {len(voters.public)} public questions")
+        f"{voters_n} voters, 1 console) in {join_s:.1f}s ({retries + RETRIES[0]} handshakes retried); {len(voters.public)} public questions")
 
     approver = None if args.hold else await asyncio.create_subprocess_exec(
         PY, "-m", "bench.qa_setup", "approve", "--seconds", str(args.seconds + args.drain + 30), cwd=ROOT,
         env=server_env(args), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+    if approver is not None:
+        children.append(approver)
     await asyncio.sleep(0.5)
 
     votes: dict[tuple[int, int], float] = {}
@@ -466,6 +496,7 @@ async def drive(args, setup: dict, port: int, server_pid: int) -> dict:
     console_counts = {str(q): c for q, c in console_view.counts.items()}
     return {
         "sockets": args.sockets, "audience_processes": workers_n, "voters": voters_n, "join_s": join_s,
+        "handshakes_retried": retries + RETRIES[0],
         "seconds": args.seconds, "votes_sent": sent_votes, "votes_accepted": sum(accepted.values()),
         "vote_rate": sum(accepted.values()) / max(1e-6, send_end - wall0),
         "asks_sent": sent_asks, "approved_during_run": len(approved), "errors": voters.errors,

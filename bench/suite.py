@@ -180,7 +180,7 @@ def session_rows(results: dict, args) -> list[str]:
         f"{'current' if q['console_current'] else 'STALE'} | | | | | | |",
         f"| session: votes accepted / sent; DB `Question.votes` = `qa.Vote` rows = accepted | "
         f"{q['votes_accepted']} / {q['votes_sent']}; {'exact' if q['exact'] else 'NOT EXACT'}; "
-        f"{q['stale_sockets']} stale sockets | | | | | | |",
+        f"{q['stale_sockets']} stale sockets; {q['handshakes_retried']} handshakes retried | | | | | | |",
     ]
 
 
