@@ -387,7 +387,8 @@ async def _drive(args, setup: dict, port: int, server_pid: int, children: list) 
     console_task = asyncio.create_task(console_reader(console_ws, console_seen, console_view, console_questions))
     join_s = time.monotonic() - t
     say(f"qa: {args.sockets} sockets on {topic} ({audience_n} audience in {workers_n} processes, "
-        f"{voters_n} voters, 1 console) in {join_s:.1f}s ({retries + RETRIES[0]} handshakes retried); {len(voters.public)} public questions")
+        f"{voters_n} voters, 1 console) in {join_s:.1f}s ({retries + RETRIES[0]} handshakes retried); "
+        f"{len(voters.public)} public questions")
 
     approver = None if args.hold else await asyncio.create_subprocess_exec(
         PY, "-m", "bench.qa_setup", "approve", "--seconds", str(args.seconds + args.drain + 30), cwd=ROOT,
