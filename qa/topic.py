@@ -135,8 +135,8 @@ class SessionTopic(TopicKind):
         return await db_async(_question_reply)("answer_later", question)
 
     async def on_extend(self, grant: SessionGrant, user, frame) -> dict:
-        await db_async(services.session_extend_by)(actor=user, session_id=grant.session_id,
-                                                    minutes=frame.data.get("minutes"))
+        await db_async(services.session_extend)(actor=user, session_id=grant.session_id,
+                                                 minutes=frame.data.get("minutes"))
         return await db_async(_session_reply)("extend", grant.session_id)
 
     async def on_open_early(self, grant: SessionGrant, user, frame) -> dict:

@@ -17,11 +17,11 @@ FRAGMENT = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://balaiwarga.patikab.go.id/schema/poll-test.json",
     "$defs": {
-        "client.vote": {
+        "client.pilih": {
             "type": "object",
             "required": ["type", "topic", "choice"],
             "properties": {
-                "type": {"const": "vote"},
+                "type": {"const": "pilih"},
                 "ref": {"$ref": "realtime-hub.json#/$defs/clientRef"},
                 "topic": {"$ref": "realtime-hub.json#/$defs/topic"},
                 "choice": {"enum": ["ya", "tidak"]},
@@ -32,7 +32,7 @@ FRAGMENT = {
             "properties": {"type": {"const": "voted"}, "ref": {"$ref": "realtime-hub.json#/$defs/ref"},
                            "topic": {"$ref": "realtime-hub.json#/$defs/topic"}, "choice": {"type": "string"}},
         },
-        "clientFrame": {"oneOf": [{"$ref": "#/$defs/client.vote"}]},
+        "clientFrame": {"oneOf": [{"$ref": "#/$defs/client.pilih"}]},
         "serverFrame": {"oneOf": [{"$ref": "#/$defs/server.voted"}]},
     },
 }
@@ -48,7 +48,7 @@ def poll_kind(tmp_path):
         prefix = "poll"
         presence = False
         schema = path
-        actions = {"vote": "on_vote"}
+        actions = {"pilih": "on_vote"}
 
         async def join(self, user, key):
             return key
@@ -71,7 +71,7 @@ def poll_kind(tmp_path):
 async def test_a_kinds_own_action_is_dispatched_to_it(poll_kind, connect, room):
     socket = await connect(None)
     await socket.join("poll.anggaran")
-    reply = await socket.request({"type": "vote", "topic": "poll.anggaran", "choice": "ya", "ref": "v1"})
+    reply = await socket.request({"type": "pilih", "topic": "poll.anggaran", "choice": "ya", "ref": "v1"})
     assert reply == {"type": "voted", "topic": "poll.anggaran", "choice": "ya", "ref": "v1"}
     assert poll_kind == [("anggaran", "ya")]
 
@@ -79,10 +79,10 @@ async def test_a_kinds_own_action_is_dispatched_to_it(poll_kind, connect, room):
 async def test_the_action_is_validated_against_the_kinds_fragment(poll_kind, connect, room):
     socket = await connect(None)
     await socket.join("poll.anggaran")
-    error = await socket.request_unchecked({"type": "vote", "topic": "poll.anggaran", "choice": "mungkin"})
+    error = await socket.request_unchecked({"type": "pilih", "topic": "poll.anggaran", "choice": "mungkin"})
     assert (error["type"], error["code"]) == ("error", "invalid")
     assert "choice" in error["detail"]
-    missing = await socket.request_unchecked({"type": "vote", "topic": "poll.anggaran"})
+    missing = await socket.request_unchecked({"type": "pilih", "topic": "poll.anggaran"})
     assert missing["code"] == "invalid" and "choice" in missing["detail"]
     assert poll_kind == []
 
@@ -90,14 +90,14 @@ async def test_the_action_is_validated_against_the_kinds_fragment(poll_kind, con
 async def test_another_kinds_topic_refuses_the_action(poll_kind, connect, room):
     socket = await connect(None)
     await socket.join(ROOM)
-    error = await socket.request({"type": "vote", "topic": ROOM, "choice": "ya"})
+    error = await socket.request({"type": "pilih", "topic": ROOM, "choice": "ya"})
     assert error["code"] == "unknown_type"
     assert poll_kind == []
 
 
 async def test_an_action_no_kind_handles_is_unknown(connect, room):
     socket = await connect(None)
-    error = await socket.request({"type": "vote", "topic": "poll.anggaran", "choice": "ya"})
+    error = await socket.request({"type": "pilih", "topic": "poll.anggaran", "choice": "ya"})
     assert error["code"] == "unknown_type"
 
 
@@ -109,13 +109,13 @@ def test_a_kind_whose_schema_lacks_its_action_is_refused(tmp_path):
     class Broken(TopicKind):
         prefix = "broken"
         schema = path
-        actions = {"vote": "on_vote"}
+        actions = {"pilih": "on_vote"}
 
         async def join(self, user, key): ...
         async def replay(self, grant, user, since, changes_since=None): ...
         async def history(self, grant, user, before, limit): ...
         async def on_vote(self, grant, user, frame): ...
 
-    with pytest.raises(RuntimeError, match="client.vote"):
+    with pytest.raises(RuntimeError, match="client.pilih"):
         topics.register(Broken())
-    assert topics.action("broken", "vote") is None
+    assert topics.action("broken", "pilih") is None
