@@ -179,7 +179,8 @@ def session_rows(results: dict, args) -> list[str]:
         f"| {num(q['console_vote_max_ms'])} / {num(q['console_question_max_ms'])} ms, final state "
         f"{'current' if q['console_current'] else 'STALE'} | | | | | | |",
         f"| session: votes accepted / sent; DB `Question.votes` = `qa.Vote` rows = accepted | "
-        f"{q['votes_accepted']} / {q['votes_sent']}; {'exact' if q['exact'] else 'NOT EXACT'}; "
+        f"{q['votes_accepted']} / {q['votes_sent']} ({q['votes_unanswered']} without a reply in 120 s); "
+        f"{'exact' if q['exact'] else 'NOT EXACT'}; "
         f"{q['stale_sockets']} stale sockets; {q['handshakes_retried']} handshakes retried | | | | | | |",
     ]
 
