@@ -397,7 +397,7 @@ async def _drive(args, setup: dict, port: int, server_pid: int, children: list) 
         f"{len(voters.public)} public questions")
 
     approver = None if args.hold else await asyncio.create_subprocess_exec(
-        PY, "-m", "bench.qa_setup", "approve", "--seconds", str(args.seconds + args.drain + 30), cwd=ROOT,
+        PY, "-m", "bench.qa_setup", "approve", "--seconds", str(args.seconds + args.drain + 400), cwd=ROOT,
         env=server_env(args), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
     if approver is not None:
         children.append(approver)
@@ -469,7 +469,12 @@ async def _drive(args, setup: dict, port: int, server_pid: int, children: list) 
     while time.monotonic() < deadline and any(console_view.counts.get(q, 0) < n for q, n in accepted.items()):
         await asyncio.sleep(0.05)
     elapsed = time.time() - wall0
-    cpu = {name: 100 * (sum(p.cpu_times()[:2]) - cpu0[name]) / elapsed for name, p in procs.items()}
+    cpu = {}
+    for name, proc in procs.items():
+        try:
+            cpu[name] = 100 * (sum(proc.cpu_times()[:2]) - cpu0[name]) / elapsed
+        except psutil.NoSuchProcess:  # ended by itself: its share is unknown, not zero
+            cpu[name] = math.nan
     cpu["load generator (this process)"] = 100 * (own_cpu_seconds() - me0) / elapsed
     approved: dict[int, float] = {}
     if approver is not None:
