@@ -550,7 +550,10 @@ def hist_percentile(hist: list[int], q: float) -> float | None:
 
 
 def ms(value) -> str:
-    return "-" if value is None else f"{value:.0f}"
+    """A latency in ms; the histogram's last bucket reads "≥ 20000"."""
+    if value is None or value != value:
+        return "-"
+    return f"≥ {HIST_MAX_MS}" if value >= HIST_MAX_MS else f"{value:.0f}"
 
 
 def verdict(r: dict) -> list[str]:
