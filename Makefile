@@ -3,11 +3,13 @@
 #                (make run WORKERS=2: two app processes behind nginx on one port)
 #   make test  – install, start Redis (if REDIS_URL unset), run the whole suite
 #   make audit – list the pinned packages that have a newer release
+#   make bench – install, run every benchmark scenario (<= 15 min; QUICK=1: a ~3 min smoke run),
+#                print one table and write it into docs/performance.md (BENCH_REDIS_URL: a Redis DB of its own)
 PYTHON ?= python3
 VENV   := .venv
 WORKERS ?= 1
 
-.PHONY: run test lint install install-prod lock lock-check clean audit
+.PHONY: run test lint install install-prod lock lock-check clean audit bench
 
 # --- dependencies ------------------------------------------------------------
 # pyproject.toml declares them ([project] dependencies: runtime; the dev group:
@@ -58,6 +60,9 @@ run: $(DEV_STAMP)
 
 test: $(DEV_STAMP)
 	$(VENV)/bin/python -m ops.launch test $(PYTEST_ARGS)
+
+bench: $(DEV_STAMP)
+	$(VENV)/bin/python -m bench.suite $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .

@@ -70,8 +70,9 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 @dataclass
 class Target:
-    """What to load. ``kind``: ``hub`` (the Balai Warga wire protocol) or
-    ``baseline`` (the tutorial's ``{"message": ...}``)."""
+    """What to load. ``kind``: ``hub`` (the Balai Warga wire protocol),
+    ``baseline`` (the tutorial's ``{"message": ...}``) or ``bare`` (the same
+    frames, ``bench.bare``'s broadcast server)."""
 
     kind: str
     url: str
@@ -113,6 +114,7 @@ class StepResult:
     client_cpu_pct: float
     send_errors: int
     send_rate: float = 0.0
+    p999_ms: float = math.nan
     extra: dict = field(default_factory=dict)
 
     @property
@@ -262,6 +264,7 @@ class Room:
             p99_ms=1000 * percentile(lat, 0.99), max_ms=1000 * (lat[-1] if lat else math.nan),
             server_cpu_pct=100 * (cpu1 - cpu0) / elapsed, client_cpu_pct=100 * (me1 - me0) / elapsed,
             send_errors=self.errors, send_rate=sent / max(1e-6, send_end - wall0),
+            p999_ms=1000 * percentile(lat, 0.999),
             extra={"settle_s": settled},
         )
 

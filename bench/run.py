@@ -46,22 +46,26 @@ def say(text: str) -> None:
 
 
 @contextmanager
-def daphne(app: str, env: dict, name: str):
-    """One Daphne process on a free loopback port; yields ``(port, pid)``."""
+def server_process(argv, env: dict | None, name: str):
+    """A server process on a free loopback port (``argv(port)`` is its
+    command line), logging to ``var/bench/<name>.log``; yields ``(port, pid)``."""
     port = free_port()
-    log_path = ROOT / "var" / "bench" / f"daphne-{name}.log"
-    log = open(log_path, "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [PY, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "--websocket-max-message-size", "65536",
-         "--websocket-max-frame-size", "65536", app],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    log = open(ROOT / "var" / "bench" / f"{name}.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(argv(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
     try:
         wait_for_port(port, proc)
         yield port, proc.pid
     finally:
         stop_process(proc)
         log.close()
+
+
+def daphne(app: str, env: dict, name: str):
+    """One Daphne process on a free loopback port; yields ``(port, pid)``."""
+    return server_process(lambda port: [
+        PY, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "--websocket-max-message-size", "65536",
+        "--websocket-max-frame-size", "65536", app], env, f"daphne-{name}")
 
 
 def cpu_seconds(proc) -> float:

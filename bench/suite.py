@@ -1,0 +1,298 @@
+"""``make bench``: every scenario that exists, in one bounded run, one table.
+
+    .venv/bin/python -m bench.suite            # full: about 10-14 minutes on 2 cores
+    .venv/bin/python -m bench.suite --quick    # smoke run: small rooms, short steps, ~2 minutes
+
+Scenarios:
+
+- **fan-out** in rooms of 10, 100 and 1,000 members (``--quick``: 10 and
+  100), each against the hub (``asgi:application`` under Daphne), the
+  Channels-tutorial baseline (``bench.baseline`` under Daphne) and a bare
+  ``websockets`` broadcast server (``bench.bare``), one server process each,
+  started one after the other: the maximum sustained rate with zero loss
+  and p99 ≤ ``--p99-bound`` (250 ms), found by doubling until a step fails
+  and then bisecting (geometric midpoint) until the bracket is within 5 %;
+  then every server at half the hub's maximum: p50, p99, p99.9 per
+  recipient. Ratios hub/baseline and hub/bare. One sender (an official on
+  the hub), ``bench.loadgen`` in this process;
+- **live Q&A session** (``bench.qa``): 2,000 sockets on ``sesi.<id>``
+  (``--quick``: 200), 20 votes/s and 2 questions/s for 60 s (``--quick``:
+  10 s): vote -> ranking p50/p99/p99.9 on the audience's sockets, the
+  console's delay, exact counts. The audience is spread over processes.
+
+The CPU of each server and of the load generator are printed side by side;
+a load generator near 100 % of a core means that row measured the client,
+and the table says so. Redis: ``--redis-url`` / ``BENCH_REDIS_URL`` (its DB
+is flushed, never DB 0), else a private Redis on a free port (``ops.launch``'s
+embedded one). The hub uses a fresh SQLite file under ``var/bench/``
+(``--database-url`` for PostgreSQL).
+
+Writes the table with the date, machine, versions, load average and the
+command into docs/performance.md between the ``make-bench`` markers (not in
+``--quick`` mode unless ``--write-docs``), and every figure to
+``var/bench/suite.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+from argparse import Namespace
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from bench import qa
+from bench.loadgen import Room, StepResult, Target, max_sustained, raise_fd_limit
+from bench.run import PY, ROOT, baseline_env, daphne, flush, hub_env, machine_facts, say, server_process
+from tests.live import stop_process
+
+DOC = ROOT / "docs" / "performance.md"
+START, END = "<!-- make-bench:start -->", "<!-- make-bench:end -->"
+SERVERS = ("hub", "baseline", "bare")
+#: Deliveries/s each server's search starts from (the rate is this over the
+#: room size): about half what each sustained before, so that the doubling
+#: phase is short and the budget goes to bisecting.
+START_DELIVERIES = {"hub": 3000.0, "baseline": 1500.0, "bare": 8000.0}
+#: A load-generator process above this share of a core may have measured itself.
+CLIENT_SATURATED = 85.0
+
+
+def bare_server():
+    return server_process(lambda port: [PY, "-m", "bench.bare", "--port", str(port)], None, "bare")
+
+
+@contextmanager
+def server(kind: str, args):
+    """The server of ``kind``; yields a ``Target`` for a room of it."""
+    if kind == "hub":
+        env = hub_env(args)
+        out = subprocess.run([PY, "-m", "bench.hub_setup"], cwd=ROOT, env=env, check=True, capture_output=True,
+                             text=True, timeout=300)
+        setup = json.loads(out.stdout.strip().splitlines()[-1])
+        with daphne("asgi:application", env, "hub") as (port, pid):
+            yield Target(kind="hub", url=f"ws://127.0.0.1:{port}/ws/", topic=setup["topic"],
+                         sender_cookie=setup["sessionid"], server_pid=pid)
+    elif kind == "baseline":
+        with daphne("bench.baseline.asgi:application", baseline_env(args), "baseline") as (port, pid):
+            yield Target(kind="baseline", url=f"ws://127.0.0.1:{port}/ws/chat/bench/", server_pid=pid)
+    else:
+        with bare_server() as (port, pid):
+            yield Target(kind="bare", url=f"ws://127.0.0.1:{port}/", server_pid=pid)
+
+
+async def fan_out(args, results: dict) -> None:
+    for kind in SERVERS:
+        flush(args.redis_url)
+        flush(args.baseline_redis_url)
+        with server(kind, args) as target:
+            say(f"{kind}: server pid {target.server_pid}")
+            for size in args.sizes:
+                room = Room(target, size, 1)
+                t = time.monotonic()
+                await room.open()
+                say(f"{kind}: {size} sockets joined in {time.monotonic() - t:.1f}s; searching")
+                try:
+                    good, steps = await max_sustained(
+                        room, start=START_DELIVERIES[kind] / size, p99_bound_ms=args.p99_bound,
+                        step_s=args.step_seconds, budget_s=args.search_budget, factor=2.0, precision=1.05, log=say)
+                    results[f"{kind}.{size}.max"] = good
+                    results[f"{kind}.{size}.steps"] = len(steps)
+                    hub_max = results.get(f"hub.{size}.max")
+                    if hub_max:
+                        await asyncio.sleep(1.0)
+                        half = await room.step(hub_max.rate / 2, args.half_seconds, label="h")
+                        results[f"{kind}.{size}.half"] = half
+                        say(f"{kind}: {size} members at {half.rate:.1f} msg/s: {half.delivered}/{half.expected}, "
+                            f"p50 {half.p50_ms:.1f} p99 {half.p99_ms:.1f} p99.9 {half.p999_ms:.1f} ms")
+                finally:
+                    await room.close()
+                await asyncio.sleep(0.5)
+
+
+async def session(args, results: dict) -> None:
+    ns = Namespace(sockets=args.qa_sockets, votes=20.0, questions=2.0, seconds=args.qa_seconds, drain=3.0,
+                   voters=min(200, args.qa_sockets // 4), citizens=min(200, args.qa_sockets // 4), initial=20,
+                   workers=args.qa_workers, hold=False, ranking_interval_ms=None,
+                   database_url=args.database_url, redis_url=args.redis_url)
+    try:
+        results["qa"] = await qa.main_async(ns)
+    except Exception as exc:  # noqa: BLE001 - reported in the table, the rest of the suite stands
+        results["qa.error"] = f"{type(exc).__name__}: {exc}"
+        say(f"qa: not measured: {results['qa.error']}")
+
+
+def num(value, spec: str = ".0f") -> str:
+    if value is None or value != value:  # None or NaN
+        return "-"
+    return format(value, spec)
+
+
+def ratio(a, b) -> str:
+    return f"{a / b:.2f}×" if a and b else "-"
+
+
+def fan_out_rows(results: dict, args) -> list[str]:
+    rows = []
+    for size in args.sizes:
+        best = {kind: results.get(f"{kind}.{size}.max") for kind in SERVERS}
+        fan = {kind: (r.rate * r.sockets if r else None) for kind, r in best.items()}
+        cpu = " / ".join(num(r and r.server_cpu_pct) for r in best.values())
+        client = [r.client_cpu_pct for r in best.values() if r]
+        note = " (load generator saturated)" if any(c >= CLIENT_SATURATED for c in client) else ""
+        rows.append(f"| fan-out, {size} members: max deliveries/s (0 loss, p99 ≤ {args.p99_bound:g} ms) | "
+                    f"{num(fan['hub'])} | {num(fan['baseline'])} | {num(fan['bare'])} | "
+                    f"{ratio(fan['hub'], fan['baseline'])} | {ratio(fan['hub'], fan['bare'])} | {cpu} | "
+                    f"{' / '.join(num(r and r.client_cpu_pct) for r in best.values())}{note} |")
+        half = {kind: results.get(f"{kind}.{size}.half") for kind in SERVERS}
+        if half["hub"]:
+            cells = [f"{num(h.p50_ms, '.1f')} / {num(h.p99_ms, '.1f')} / {num(h.p999_ms, '.1f')}"
+                     + ("" if h.lost == 0 else f" ({h.lost} lost)") if h else "-" for h in half.values()]
+            hp, bp, xp = (h and h.p99_ms for h in half.values())
+            rows.append(f"| {size} members at half the hub's max ({half['hub'].rate:.1f} msg/s): p50 / p99 / p99.9 ms "
+                        f"| {cells[0]} | {cells[1]} | {cells[2]} | p99 {ratio(hp, bp)} | p99 {ratio(hp, xp)} | "
+                        f"{' / '.join(num(h and h.server_cpu_pct) for h in half.values())} | "
+                        f"{' / '.join(num(h and h.client_cpu_pct) for h in half.values())} |")
+    return rows
+
+
+def session_rows(results: dict, args) -> list[str]:
+    q = results.get("qa")
+    if not q:
+        error = results.get("qa.error")
+        return [f"| live Q&A session | not measured: {error} | | | | | | |"] if error else []
+    cpu = q["cpu_pct"]
+    clients = [v for k, v in cpu.items() if k not in ("server", "approver")]
+    title = (f"session, {q['sockets']} sockets on `sesi.<id>`, {q['vote_rate']:.1f} votes/s, "
+             f"{args_questions(q)} questions, {q['seconds']:g} s")
+    return [
+        f"| {title}: vote → ranking on the audience p50 / p99 / p99.9 ms (target p99 ≤ 250) | "
+        f"{qa.ms(q['p50_ms'])} / {qa.ms(q['p99_ms'])} / {qa.ms(q['p999_ms'])}, missed {q['missed']} of {q['pairs']} | "
+        f"| | | | {num(cpu['server'])} | {' / '.join(num(c) for c in clients)} |",
+        f"| session: console (the Bupati's socket) max delay, vote → ranking / approval → question (target ≤ 1000 ms) "
+        f"| {qa.ms(q['console_vote_max_ms'])} / {qa.ms(q['console_question_max_ms'])} ms, final state "
+        f"{'current' if q['console_current'] else 'STALE'} | | | | | | |",
+        f"| session: votes accepted / sent; DB `Question.votes` = `qa.Vote` rows = accepted | "
+        f"{q['votes_accepted']} / {q['votes_sent']} ({q['votes_unanswered']} without a reply in 120 s); "
+        f"{'exact' if q['exact'] else 'NOT EXACT'}; "
+        f"{q['stale_sockets']} stale sockets; {q['handshakes_retried']} handshakes retried | | | | | | |",
+    ]
+
+
+def args_questions(q: dict) -> str:
+    return f"{q['asks_sent']} asked / {q['approved_during_run']} approved"
+
+
+def render(results: dict, args, facts: dict) -> str:
+    head = ("| scenario | hub | baseline (tutorial) | bare `websockets` | hub/baseline | hub/bare "
+            "| server CPU % hub / baseline / bare | load generator CPU % |\n|---|---:|---:|---:|---:|---:|---:|---:|")
+    rows = fan_out_rows(results, args) + session_rows(results, args)
+    return "\n".join([head, *rows])
+
+
+def write_docs(text: str) -> None:
+    doc = DOC.read_text()
+    block = f"{START}\n{text}\n{END}"
+    if START in doc and END in doc:
+        doc = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _m: block, doc, flags=re.S)
+    else:
+        doc = doc.rstrip("\n") + "\n\n## `make bench`: the latest run\n\n" + block + "\n"
+    DOC.write_text(doc)
+
+
+def git_commit() -> str:
+    out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
+                           text=True).stdout.strip()
+    return out.stdout.strip() + (" (with uncommitted changes)" if dirty else "")
+
+
+async def main_async(args) -> dict:
+    raise_fd_limit()
+    (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+    results: dict = {}
+    if "fanout" in args.parts:
+        await fan_out(args, results)
+    if "session" in args.parts:
+        await session(args, results)
+    return results
+
+
+def with_db(url: str, db: int) -> str:
+    return re.sub(r"/\d+$", "", url) + f"/{db}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="smoke run: small rooms, short steps")
+    parser.add_argument("--parts", default="fanout,session")
+    parser.add_argument("--p99-bound", type=float, default=250.0)
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"),
+                        help="a Redis DB of the bench's own (flushed); default: a private Redis")
+    parser.add_argument("--database-url", help="postgres://... for the hub (default: SQLite under var/bench/)")
+    parser.add_argument("--write-docs", action="store_true", help="also in --quick mode")
+    parser.add_argument("--no-docs", action="store_true")
+    args = parser.parse_args()
+    args.parts = set(args.parts.split(","))
+    quick = args.quick
+    quick_note = " Quick mode (smoke run): small rooms and 1 s steps, not comparable with a full run."
+    args.sizes = (10, 100) if quick else (10, 100, 1000)
+    args.step_seconds = 1.0 if quick else 3.0
+    args.search_budget = 14.0 if quick else 45.0
+    args.half_seconds = 2.0 if quick else 5.0
+    args.qa_sockets = 200 if quick else 2000
+    args.qa_seconds = 10.0 if quick else 60.0
+    args.qa_workers = 1 if quick else max(2, (os.cpu_count() or 2) - 1)
+    procs: list = []
+    if args.redis_url:
+        args.baseline_redis_url = args.redis_url
+    else:
+        from ops.launch import start_embedded_redis
+
+        (ROOT / "var").mkdir(exist_ok=True)
+        start_embedded_redis("bench", persistent=False, procs=procs)
+        args.redis_url = with_db(os.environ["REDIS_URL"], 1)
+        args.baseline_redis_url = with_db(os.environ["REDIS_URL"], 2)
+    command = "make bench" + (" QUICK=1" if quick else "") + f"  (python -m bench.suite {shlex.join(sys.argv[1:])})"
+    load_before = os.getloadavg()
+    started = time.monotonic()
+    try:
+        facts = machine_facts(args)
+        results = asyncio.run(main_async(args))
+    finally:
+        for proc in procs:
+            stop_process(proc)
+    load_after = os.getloadavg()
+    minutes = (time.monotonic() - started) / 60
+    table = render(results, args, facts)
+    versions = ", ".join(f"{k} {v}" for k, v in facts.items() if k not in ("cpu", "cores", "database"))
+    header = (f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {git_commit()}, {minutes:.1f} min; "
+              f"`{command}`.\n\nMachine: {facts['cpu']}, {facts['cores']} cores; {versions}; hub database "
+              f"{facts['database']}. Load average (1/5/15 min) before {' '.join(f'{x:.1f}' for x in load_before)}, "
+              f"after {' '.join(f'{x:.1f}' for x in load_after)}"
+              f"{' — a shared machine: treat the figures as noisy' if load_before[0] > 1.5 else ''}."
+              f"{quick_note if quick else ''}")
+    print()
+    print(header)
+    print()
+    print(table)
+    if "qa" in results:
+        print()
+        for line in qa.verdict(results["qa"]):
+            print(line)
+    out = {k: (v.row() if isinstance(v, StepResult) else v) for k, v in results.items()}
+    (ROOT / "var" / "bench" / "suite.json").write_text(json.dumps({"header": header, "results": out}, indent=2,
+                                                                  default=str))
+    if not args.no_docs and (not quick or args.write_docs):
+        write_docs(f"{header}\n\n{table}")
+        say(f"written into {DOC.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
