@@ -2,11 +2,12 @@
 #   make run   – install, migrate, seed demo data, start Redis (if REDIS_URL unset) and Daphne
 #                (make run WORKERS=2: two app processes behind nginx on one port)
 #   make test  – install, start Redis (if REDIS_URL unset), run the whole suite
+#   make audit – list the pinned packages that have a newer release
 PYTHON ?= python3
 VENV   := .venv
 WORKERS ?= 1
 
-.PHONY: run test lint install install-prod lock lock-check clean
+.PHONY: run test lint install install-prod lock lock-check clean audit
 
 # --- dependencies ------------------------------------------------------------
 # pyproject.toml declares them ([project] dependencies: runtime; the dev group:
@@ -61,6 +62,10 @@ test: $(DEV_STAMP)
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-cache
+
+# Pinned packages with a newer release on the package index (docs/operations.md).
+audit: $(DEV_STAMP)
+	$(VENV)/bin/python -m ops.audit --lock requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -61,3 +61,27 @@ class ProfileForm(_PhoneMixin, forms.ModelForm):
         elif not cleaned.get("phone"):
             cleaned["phone"] = None
         return cleaned
+
+
+class SecondStepForm(forms.Form):
+    """The code of the second sign-in step: the app's six digits, or a
+    recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("The six digits your authenticator app shows now, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True,
+                                      "autocapitalize": "off", "spellcheck": "false"}),
+    )
+
+
+class EnrolForm(forms.Form):
+    """The first code of the authenticator app being set up."""
+
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=16,
+        help_text=_("The six digits the app shows after you added Balai Warga."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

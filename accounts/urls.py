@@ -12,6 +12,8 @@ urlpatterns = [
                                                  redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("profil/", views.profile, name="profile"),
+    path("dua-langkah/", views.second_step, name="second_step"),
+    path("dua-langkah/atur/", views.second_step_enrol, name="second_step_enrol"),
     path(
         "sandi/ganti/",
         auth_views.PasswordChangeView.as_view(template_name="accounts/password_change.html",

@@ -4,6 +4,10 @@ The user comes from the session cookie at connect (Channels'
 ``AuthMiddlewareStack``). Every frame re-reads the session and the user at
 most every ``RECHECK_S`` seconds, so a sign-out, a deactivation or a role change
 made anywhere takes effect even if the kick event was lost.
+
+An account that needs the second sign-in step (officials, moderators,
+administrators: ``accounts.twofactor``) counts as signed in on a socket only
+once its session has passed the step; before, the socket is a guest's.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib import auth
+from django.contrib.auth.models import AnonymousUser
 
+from accounts import twofactor
 from realtime.db import db_async
 
 RECHECK_S = 5.0
@@ -36,4 +42,19 @@ def reload_user(session_key: str | None):
     """The user the session belongs to *now* (``AnonymousUser`` if signed out,
     deactivated, or the password changed): one trip to the database."""
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    return auth.get_user(_SessionOnly(store))
+    return _second_step_passed(auth.get_user(_SessionOnly(store)), store)
+
+
+async def connect_user(user, session):
+    """The user a socket opens as: the session's, unless they still owe the
+    second sign-in step (then a guest). Only those who need the step cost a
+    trip to the database thread."""
+    if not twofactor.required_for(user):
+        return user
+    return await db_async(_second_step_passed)(user, session)
+
+
+def _second_step_passed(user, session):
+    if user is None or not user.is_authenticated or session is None:
+        return user
+    return user if twofactor.may_act(session, user) else AnonymousUser()

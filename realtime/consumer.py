@@ -24,7 +24,7 @@ from common.errors import AppError
 from common.logs import connection_id as logged_connection_id
 from common.metrics import FRAMES_IN, FRAMES_OUT_REPLY, JOINS
 from realtime import presence, topics
-from realtime.auth import RECHECK_S, reload_user, session_hash
+from realtime.auth import RECHECK_S, connect_user, reload_user, session_hash
 from realtime.daphne import SCOPE_KEY as SEND_BUFFER
 from realtime.errors import INTERNAL, NOT_JOINED, RATE_LIMITED, UNAVAILABLE, UNKNOWN_TYPE, error_frame
 from realtime.events import CLOSE, CONTROL, REAUTHORIZE, deferred_publish, session_topic, user_topic
@@ -72,9 +72,9 @@ class HubConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def connect(self):
-        self.user = self.scope.get("user")
-        self.user_id = self.user.pk if self.user is not None and self.user.is_authenticated else None
         session = self.scope.get("session")
+        self.user = await connect_user(self.scope.get("user"), session)
+        self.user_id = self.user.pk if self.user is not None and self.user.is_authenticated else None
         self.session_key = session.session_key if session is not None else None
         self.connection_id = uuid.uuid4().hex
         logged_connection_id.set(self.connection_id)  # this socket's task: every log line names it

@@ -16,6 +16,7 @@ from settings.env import (
     env_int,
     env_list,
     env_networks,
+    env_proxy_ssl_header,
     env_str,
     redis_url,
 )
@@ -39,6 +40,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "accounts.apps.SignInLockoutConfig",  # django-axes, with a translated name
+    # django-otp: the second sign-in step for officials and staff (accounts/twofactor.py).
+    "django_otp",
+    "accounts.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp, with translated names
+    "accounts.apps.RecoveryCodesConfig",  # django_otp.plugins.otp_static, likewise
     # Dependencies point one way (docs/architecture.md, checked by import-linter):
     # common <- accounts <- realtime <- notify <- moderation <- officials <- chat, forum <- qa
     # <- frontend, ops, privacy.
@@ -66,8 +71,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Officials and staff: a new session key on a role change, and no page
+    # before the second sign-in step (accounts/middleware.py).
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy header (django-csp; CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "frontend.middleware.AppErrorMiddleware",
     # A view that failed because Redis is unreachable: the retryable 503 page.
     "frontend.middleware.RedisOutageMiddleware",
@@ -168,6 +178,16 @@ SIGNUP_RATE_SECONDS = env_int("SIGNUP_RATE_SECONDS", 3600, minimum=1)
 # (accounts/network.py); with none, the header is ignored.
 TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 TRUSTED_PROXY_HEADER = env_header("TRUSTED_PROXY_HEADER", "X-Forwarded-For")
+# The second sign-in step (django-otp; accounts/twofactor.py): a TOTP app,
+# or one of the recovery codes shown once at enrolment. Wrong codes count as
+# failed sign-ins for django-axes, and each device slows down after failures
+# (a wait of 2^(n-1) s after n wrong codes in a row).
+OTP_TOTP_ISSUER = "Balai Warga"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Administrators manage (delete) others' devices in the admin, but never see
+# their keys, QR codes or recovery codes: they could not pass as them.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -292,6 +312,46 @@ WS_MAX_MESSAGE_BYTES = env_int("WS_MAX_MESSAGE_BYTES", 65536, minimum=16384)
 # network: the endpoint has no authentication.
 METRICS_PORT = env_int("METRICS_PORT", 0)
 METRICS_HOST = env_str("METRICS_HOST", "127.0.0.1")
+# --- HTTP security headers (docs/security.md) ------------------------------------------
+# Content-Security-Policy (django-csp): scripts only from this site, as files
+# (no inline script, no eval); styles and images likewise (QR codes are inline
+# SVG elements, not data: URLs); the hub's WebSocket is same-origin
+# ('self' covers ws:/wss: of this host); no plugins, no framing, forms post
+# only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Behind a TLS-terminating proxy: the header it sets for the scheme the
+# client used (e.g. X-Forwarded-Proto); unset, the connection's own scheme.
+# Only set it when every request comes through that proxy, which must
+# overwrite the header (Django's SECURE_PROXY_SSL_HEADER warning).
+SECURE_PROXY_SSL_HEADER = env_proxy_ssl_header("SECURE_PROXY_SSL_HEADER", None)
+# Plain-HTTP requests are redirected to https (off in development; prod.py
+# turns it on unless SECURE_SSL_REDIRECT=false, e.g. when the proxy redirects).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# The load balancer's health probe may speak plain http to Daphne directly.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Strict-Transport-Security, sent on https responses only (0: not sent; prod.py
+# defaults to a year).
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 
 LOGGING = {
     "version": 1,

@@ -81,6 +81,17 @@ def env_header(name: str, default: str) -> str:
     return value
 
 
+def env_proxy_ssl_header(name: str, default: str | None) -> tuple[str, str] | None:
+    """Django's ``SECURE_PROXY_SSL_HEADER`` from a header name
+    (``X-Forwarded-Proto``): requests carrying it with ``https`` count as
+    secure. ``none`` (or unset without a default): the connection's own scheme."""
+    value = env_str(name, default)
+    if value is None or value.strip().lower() in {"none", "off", "false"}:
+        return None
+    header = env_header(name, value)
+    return ("HTTP_" + header.upper().replace("-", "_"), "https")
+
+
 # A busy SQLite file waits instead of failing at once under the hub's
 # concurrent writers, and a write transaction takes its lock up front. WAL lets
 # readers (joins, replays) run beside the one writer; synchronous=NORMAL syncs

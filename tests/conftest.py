@@ -11,8 +11,21 @@ import redis
 from django.conf import settings
 
 from tests.live import daphne_server
+from tests.signin import force_login_passing_second_step
 
 pytest_plugins = ["tests.fixtures"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _force_login_passes_the_second_step():
+    """``Client.force_login`` signs staff in with the second step passed
+    (tests/signin.py); tests of the step use ``force_login_unverified``."""
+    from django.test import Client
+
+    original = Client.force_login
+    Client.force_login = force_login_passing_second_step
+    yield
+    Client.force_login = original
 
 
 @pytest.fixture(autouse=True)

@@ -13,11 +13,10 @@ they fail instead. ``make test`` deselects them loudly on such a machine.
 from __future__ import annotations
 
 import os
-import re
 
 import pytest
 
-from tests.e2e.helpers import PASSWORD, TIMEOUT_MS
+from tests.e2e.helpers import TIMEOUT_MS, sign_in
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -83,11 +82,7 @@ async def open_page(browser, live_server_url):
         if username is None:
             await page.goto(path)
         else:
-            await page.goto("/akun/masuk/?next=" + path)
-            await page.locator("#id_username").fill(username)
-            await page.locator("#id_password").fill(PASSWORD)
-            await page.locator("main form button[type=submit]").click()
-            await expect(page).to_have_url(re.compile(re.escape(path) + "$"))
+            await sign_in(page, username, path)
         await expect(page.locator("#conn-state")).to_have_attribute("data-state", "open")
         return page
 

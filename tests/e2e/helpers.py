@@ -6,11 +6,16 @@ in ``tests/e2e/conftest.py``; test modules import from here, never from
 from __future__ import annotations
 
 import importlib
+import re
+
+from asgiref.sync import sync_to_async
+from playwright.async_api import expect
 
 from accounts.choices import Role
 from accounts.models import User
 from chat.services import room_upsert
 from moderation.models import RejectReason
+from tests.signin import fresh_code_for, ready_for_second_step
 
 #: Playwright's default timeout for every action and ``expect`` in these tests.
 TIMEOUT_MS = 10_000
@@ -21,6 +26,22 @@ ROOM = "/ruang/bupati/"
 CONSOLE = "/moderasi/"
 
 _starter = importlib.import_module("moderation.migrations.0002_starter_lists")
+
+
+async def sign_in(page, username: str, path: str = "/") -> None:
+    """Sign in through the pages as a person would: the password, then (for
+    officials and staff) the code their authenticator app shows now; ends on
+    ``path``."""
+    second_step = await sync_to_async(ready_for_second_step)(username)
+    await page.goto("/akun/masuk/?next=" + path)
+    await page.locator("#id_username").fill(username)
+    await page.locator("#id_password").fill(PASSWORD)
+    await page.locator("main form button[type=submit]").click()
+    if second_step:
+        await expect(page).to_have_url(re.compile(r"/akun/dua-langkah/"))
+        await page.locator("#id_code").fill(await sync_to_async(fresh_code_for)(username))
+        await page.locator("#second-step-submit").click()
+    await expect(page).to_have_url(re.compile(re.escape(path) + "$"))
 
 
 async def say(page, text: str) -> None:

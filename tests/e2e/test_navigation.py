@@ -14,7 +14,7 @@ from accounts.models import User
 from chat.models import Message, MessageStatus
 from chat.services import room_upsert
 from moderation.services import item_enqueue
-from tests.e2e.helpers import CONSOLE, PASSWORD, moderation_cast
+from tests.e2e.helpers import CONSOLE, moderation_cast, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -34,11 +34,7 @@ def cast_with_one_held_message() -> None:
 async def test_the_phone_menu_opens_and_leads_a_moderator_to_the_console(page):
     await sync_to_async(cast_with_one_held_message)()
     await page.set_viewport_size(PHONE)
-    await page.goto("/akun/masuk/?next=/")
-    await page.locator("#id_username").fill("moderator")
-    await page.locator("#id_password").fill(PASSWORD)
-    await page.locator("main form button[type=submit]").click()
-    await expect(page).to_have_url(re.compile(r"/$"))
+    await sign_in(page, "moderator")
 
     header = page.locator("header.site-header")
     console_link = header.locator("#nav-console")

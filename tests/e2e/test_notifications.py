@@ -12,7 +12,7 @@ from playwright.async_api import expect
 
 from accounts.models import User
 from chat.services import message_send, room_upsert
-from tests.e2e.helpers import PASSWORD, ROOM, TIMEOUT_MS
+from tests.e2e.helpers import PASSWORD, ROOM, TIMEOUT_MS, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -38,11 +38,7 @@ async def person(people, browser, live_server_url):
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = await context.new_page()
-        await page.goto("/akun/masuk/?next=/")
-        await page.locator("#id_username").fill(username)
-        await page.locator("#id_password").fill(PASSWORD)
-        await page.locator("main form button[type=submit]").click()
-        await expect(page).to_have_url(re.compile(r"/$"))
+        await sign_in(page, username)
         return context
 
     yield _sign_in

@@ -12,6 +12,7 @@ from settings.env import (
     env_int,
     env_list,
     env_networks,
+    env_proxy_ssl_header,
     env_str,
     redis_url,
 )
@@ -168,3 +169,23 @@ def test_the_proxy_header_must_be_a_header_name(monkeypatch):
     with pytest.raises(ConfigError) as info:
         env_header("TRUSTED_PROXY_HEADER", "X-Forwarded-For")
     _one_line_naming(info.value, "TRUSTED_PROXY_HEADER")
+
+
+@pytest.mark.parametrize(("value", "default", "expected"), [
+    (None, None, None),
+    (None, "X-Forwarded-Proto", ("HTTP_X_FORWARDED_PROTO", "https")),
+    ("X-Forwarded-Scheme", "X-Forwarded-Proto", ("HTTP_X_FORWARDED_SCHEME", "https")),
+    ("none", "X-Forwarded-Proto", None),
+])
+def test_env_proxy_ssl_header(monkeypatch, value, default, expected):
+    if value is None:
+        monkeypatch.delenv("BALAI_X", raising=False)
+    else:
+        monkeypatch.setenv("BALAI_X", value)
+    assert env_proxy_ssl_header("BALAI_X", default) == expected
+
+
+def test_env_proxy_ssl_header_refuses_what_is_no_header_name(monkeypatch):
+    monkeypatch.setenv("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto: https")
+    with pytest.raises(ConfigError, match="SECURE_PROXY_SSL_HEADER"):
+        env_proxy_ssl_header("SECURE_PROXY_SSL_HEADER", None)
