@@ -14,7 +14,6 @@ beside it (never below)."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import timedelta
 
@@ -31,7 +30,7 @@ from forum.models import Category
 from officials.models import AgencyKind
 from officials.services import agency_upsert, official_upsert
 from qa import services as qa_services
-from tests.e2e.helpers import PASSWORD, ROOM, TIMEOUT_MS, moderation_cast
+from tests.e2e.helpers import PASSWORD, ROOM, TIMEOUT_MS, moderation_cast, sign_in
 from tests.forum.factories import verify
 
 pytestmark = pytest.mark.e2e
@@ -125,11 +124,7 @@ async def phone(browser, live_server_url):
         page = await context.new_page()
         page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
         if username is not None:
-            await page.goto("/akun/masuk/?next=/")
-            await page.locator("#id_username").fill(username)
-            await page.locator("#id_password").fill(PASSWORD)
-            await page.locator("main form button[type=submit]").click()
-            await expect(page).to_have_url(re.compile(r"/$"))
+            await sign_in(page, username)  # staff and officials through the second step
         return page
 
     yield _open
