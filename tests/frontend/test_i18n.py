@@ -32,11 +32,17 @@ def test_home_switches_to_english_and_back(client):
     assert "Bicara langsung dengan pemerintah kabupaten Anda" in client.get(HOME).content.decode()
 
 
-def test_the_language_switch_offers_both_languages(client):
+def test_the_language_switch_offers_the_other_language(client):
+    """One button a language other than the page's (it fits a phone's header row)."""
     html = client.get(HOME).content.decode()
     assert f'action="{SET_LANGUAGE}"' in html
-    assert '<option value="id" selected>' in html
-    assert '<option value="en">' in html
+    assert 'name="language" value="en" lang="en">English</button>' in html
+    assert 'value="id" lang="id"' not in html
+
+    client.post(SET_LANGUAGE, {"language": "en", "next": HOME})
+    html = client.get(HOME).content.decode()
+    assert 'name="language" value="id" lang="id">Bahasa Indonesia</button>' in html
+    assert 'value="en" lang="en"' not in html
 
 
 def test_account_pages_are_translated(client):

@@ -41,6 +41,12 @@ export class RoomView {
     this.outboxList.setAttribute("aria-label", this.S.pending);
     this.log.appendChild(this.outboxList);
 
+    // The log stays at its newest message while the reader has not scrolled
+    // up, also when it shrinks (the on-screen keyboard opens, the phone turns).
+    this.pinned = true;
+    this.log.addEventListener("scroll", () => { this.pinned = this.nearBottom(); }, { passive: true });
+    new ResizeObserver(() => { if (this.pinned) { this.toBottom(); } }).observe(this.log);
+
     this.messages = new Map();      // id -> message object from the server
     this.elements = new Map();      // id -> <li>
     this.editing = new Set();       // ids with an open editor
