@@ -94,7 +94,9 @@ def formula_cells(rows: list[list[str]]) -> list[str]:
 #: Redis keys whose value moves by itself or by any request, attack or not:
 #: presence heartbeats and socket registries (scored by time), sign-up and
 #: other throttles (every attempt counts, by design).
-VOLATILE_REDIS = re.compile(r"(presence|sockets|guests|throttle|limits|LIMITER|ratelimit|heartbeat|beat)")
+#: The session store's cached copies (``cached_db``) move with the table.
+VOLATILE_REDIS = re.compile(
+    r"(presence|sockets|guests|throttle|limits|LIMITER|ratelimit|heartbeat|beat|django\.contrib\.sessions)")
 #: Tables a refused request may touch: the session store (a signed-in
 #: client's session is saved) and the sign-in attempt log (django-axes).
 VOLATILE_TABLES = {"sessions.session", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}

@@ -35,6 +35,7 @@ PUBLIC = {
     "qa:session": "a session's page is public (its hidden questions are not on it: tests/qa/test_pages.py)",
     "qa:ics": "a session's calendar file is public",
     "qa:ask": "anyone signed in may ask in any open session (its rules: tests/qa/test_questions.py)",
+    "qa:follow": "anyone signed in may follow any open session, only for themselves (tests/qa/test_follow_view.py)",
 }
 
 SECRET = "Pungli di kantor desa"  # the confidential aspiration's title: never in a refused answer
