@@ -65,6 +65,11 @@ MIDDLEWARE = [
     # First: the request id every log line of the request carries (common/logs.py).
     "ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Pages compressed for slow phones (static files come compressed from
+    # WhiteNoise already). BREACH: Django masks the CSRF token afresh in every
+    # response, and no page reflects a request's input beside a secret
+    # (docs/security.md).
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "frontend.middleware.ChosenLanguageMiddleware",
