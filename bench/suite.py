@@ -237,11 +237,15 @@ def main() -> None:
     parser.add_argument("--database-url", help="postgres://... for the hub (default: SQLite under var/bench/)")
     parser.add_argument("--write-docs", action="store_true", help="also in --quick mode")
     parser.add_argument("--no-docs", action="store_true")
+    parser.add_argument("--sizes", help="fan-out room sizes, comma-separated (default: 10,100,1000; quick: 10,100)")
     args = parser.parse_args()
     args.parts = set(args.parts.split(","))
     quick = args.quick
     quick_note = " Quick mode (smoke run): small rooms and 1 s steps, not comparable with a full run."
+    sizes = args.sizes
     args.sizes = (10, 100) if quick else (10, 100, 1000)
+    if sizes:
+        args.sizes = tuple(int(size) for size in sizes.split(","))
     args.step_seconds = 1.0 if quick else 3.0
     args.search_budget = 14.0 if quick else 45.0
     args.half_seconds = 2.0 if quick else 5.0
