@@ -15,7 +15,7 @@ baseline's and the bare server's, in the same round, is the figure to
 compare across runs.
 
 Variants: ``hub`` (this checkout under Daphne), ``hub-uvloop`` (the same on
-uvloop, ``bench.daphne_uvloop``), ``NAME=PATH`` (the hub of another checkout,
+uvloop, ``ops.daphne_uvloop``), ``NAME=PATH`` (the hub of another checkout,
 e.g. the code before a change; it needs a ``.venv`` link like this one),
 ``baseline`` (the Channels tutorial), ``bare`` (``bench.bare``).
 """
@@ -35,7 +35,8 @@ from bench.run import PY, ROOT, baseline_env, flush, hub_env, say
 from tests.live import free_port, stop_process, wait_for_port
 
 #: Messages/s per room size: low enough that every variant delivers all.
-RATES = {10: 40.0, 100: 8.0, 1000: 1.0}
+#: The second step sends three times as many.
+RATES = {10: 20.0, 100: 4.0, 1000: 0.6}
 
 
 @contextmanager
@@ -70,7 +71,7 @@ def server(variant: str, args):
             yield Target(kind="baseline", url=f"ws://127.0.0.1:{port}/ws/chat/bench/", server_pid=pid)
         return
     root = Path(path) if path else ROOT
-    module = "bench.daphne_uvloop" if name == "hub-uvloop" else "daphne"
+    module = "ops.daphne_uvloop" if name == "hub-uvloop" else "daphne"
     env = hub_env(args)
     out = subprocess.run([PY, "-m", "bench.hub_setup"], cwd=root, env=env, check=True, capture_output=True,
                          text=True, timeout=300)
@@ -81,6 +82,10 @@ def server(variant: str, args):
 
 
 async def measure(variant: str, size: int, args) -> dict:
+    """Two fixed rates, ``rate`` and ``3 × rate``: the server's CPU per
+    delivery at the higher one, and the *marginal* cost, (CPU/s at the high
+    rate − CPU/s at the low one) / (deliveries/s high − low), which leaves
+    out what the server spends whatever the rate (heartbeats, timers)."""
     flush(args.redis_url)
     with server(variant, args) as target:
         room = Room(target, size, 1)
@@ -88,15 +93,20 @@ async def measure(variant: str, size: int, args) -> dict:
         try:
             rate = args.rate or RATES.get(size, 8000.0 / size)
             await room.step(rate, 2.0, label="w")
-            r = await room.step(rate, args.seconds, label="m")
+            low = await room.step(rate, args.seconds, label="l")
+            r = await room.step(3 * rate, args.seconds, label="m")
         finally:
             await room.close()
     elapsed = r.delivered / r.deliveries_per_s if r.deliveries_per_s else float("nan")
     cpu_s = r.server_cpu_pct / 100 * elapsed
-    return {"variant": variant.partition("=")[0], "size": size, "rate": r.rate, "delivered": r.delivered,
-            "expected": r.expected, "p50_ms": r.p50_ms, "p99_ms": r.p99_ms, "server_cpu_pct": r.server_cpu_pct,
+    spread = r.deliveries_per_s - low.deliveries_per_s
+    return {"variant": variant.partition("=")[0], "size": size, "rate": r.rate,
+            "delivered": r.delivered + low.delivered, "expected": r.expected + low.expected,
+            "p50_ms": r.p50_ms, "p99_ms": r.p99_ms, "server_cpu_pct": r.server_cpu_pct,
             "client_cpu_pct": r.client_cpu_pct,
-            "cpu_us_per_delivery": 1e6 * cpu_s / r.delivered if r.delivered else float("nan")}
+            "cpu_us_per_delivery": 1e6 * cpu_s / r.delivered if r.delivered else float("nan"),
+            "marginal_us": (1e4 * (r.server_cpu_pct - low.server_cpu_pct) / spread if spread > 0
+                            else float("nan"))}
 
 
 async def main_async(args) -> list[dict]:
@@ -111,14 +121,16 @@ async def main_async(args) -> list[dict]:
                 rows.append(row)
                 say(f"round {round_} {row['variant']:>10} {size:>5}: {row['delivered']}/{row['expected']}, "
                     f"p50 {row['p50_ms']:.1f} p99 {row['p99_ms']:.1f} ms, server {row['server_cpu_pct']:.0f}% "
-                    f"client {row['client_cpu_pct']:.0f}%, {row['cpu_us_per_delivery']:.1f} µs CPU/delivery")
+                    f"client {row['client_cpu_pct']:.0f}%, {row['cpu_us_per_delivery']:.1f} µs CPU/delivery, "
+                    f"marginal {row['marginal_us']:.1f} µs")
     return rows
 
 
 def summary(rows: list[dict], args) -> str:
     names = [v.partition("=")[0] for v in args.variants]
-    lines = ["| room | variant | µs server CPU per delivery (median of rounds; each round) | p50 / p99 ms (median) "
-             "| lost | vs baseline | vs bare |", "|---:|---|---|---|---:|---:|---:|"]
+    lines = ["| room | variant | µs server CPU per delivery at 3× the rate (median; each round) "
+             "| marginal µs per delivery (median; each round) | p50 / p99 ms (median) | lost | cost: baseline/this "
+             "| cost: bare/this |", "|---:|---|---|---|---|---:|---:|---:|"]
     for size in args.sizes:
         med = {}
         for name in names:
@@ -127,11 +139,14 @@ def summary(rows: list[dict], args) -> str:
         for name in names:
             cost, mine = med[name]
             each = ", ".join(f"{r['cpu_us_per_delivery']:.1f}" for r in mine)
+            marginal = statistics.median(r["marginal_us"] for r in mine)
+            each_marginal = ", ".join(f"{r['marginal_us']:.1f}" for r in mine)
             p50 = statistics.median(r["p50_ms"] for r in mine)
             p99 = statistics.median(r["p99_ms"] for r in mine)
             lost = sum(r["expected"] - r["delivered"] for r in mine)
             rel = [f"{med[other][0] / cost:.2f}×" if other in med and cost else "-" for other in ("baseline", "bare")]
-            lines.append(f"| {size} | {name} | **{cost:.1f}** ({each}) | {p50:.1f} / {p99:.1f} | {lost} "
+            lines.append(f"| {size} | {name} | **{cost:.1f}** ({each}) | {marginal:.1f} ({each_marginal}) "
+                         f"| {p50:.1f} / {p99:.1f} | {lost} "
                          f"| {rel[0]} | {rel[1]} |")
     return "\n".join(lines)
 
@@ -142,7 +157,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--rate", type=float, help="messages/s for every size (default: RATES)")
-    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--json", default=str(ROOT / "var" / "bench" / "ab.json"))
     args = parser.parse_args()

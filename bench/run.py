@@ -63,7 +63,7 @@ def server_process(argv, env: dict | None, name: str):
 
 def daphne(app: str, env: dict, name: str, module: str = "daphne"):
     """One Daphne process on a free loopback port; yields ``(port, pid)``.
-    ``module``: ``bench.daphne_uvloop`` for Daphne on uvloop."""
+    ``module``: ``ops.daphne_uvloop`` for Daphne on uvloop."""
     return server_process(lambda port: [
         PY, "-m", module, "-b", "127.0.0.1", "-p", str(port), "--websocket-max-message-size", "65536",
         "--websocket-max-frame-size", "65536", app], env, f"daphne-{name}")

@@ -76,7 +76,7 @@ def server(kind: str, args):
         out = subprocess.run([PY, "-m", "bench.hub_setup"], cwd=ROOT, env=env, check=True, capture_output=True,
                              text=True, timeout=300)
         setup = json.loads(out.stdout.strip().splitlines()[-1])
-        module = "bench.daphne_uvloop" if kind == "hub-uvloop" else "daphne"
+        module = "ops.daphne_uvloop" if kind == "hub-uvloop" else "daphne"
         with daphne("asgi:application", env, kind, module) as (port, pid):
             yield Target(kind="hub", url=f"ws://127.0.0.1:{port}/ws/", topic=setup["topic"],
                          sender_cookie=setup["sessionid"], server_pid=pid)

@@ -292,7 +292,9 @@ def run() -> None:
         password = demo_password()
         seeded = seed_demo(password, debug=debug)
         ws_max = os.environ.get("WS_MAX_MESSAGE_BYTES", "65536")
-        daphne = [PYTHON, "-m", "daphne", "-b", host, "-p", str(port),
+        # Daphne on uvloop by default (docs/decisions.md, "Fan-out speed").
+        server = "daphne" if os.environ.get("HUB_UVLOOP", "1") == "0" else "ops.daphne_uvloop"
+        daphne = [PYTHON, "-m", server, "-b", host, "-p", str(port),
                   "--websocket-max-message-size", ws_max, "--websocket-max-frame-size", ws_max,
                   "asgi:application"]
         worker = [PYTHON, str(ROOT / "manage.py"), "run_worker"]
