@@ -182,13 +182,14 @@ def session_rows(results: dict, args) -> list[str]:
              f"{args_questions(q)} questions, {q['seconds']:g} s")
     return [
         f"| {title}: vote → ranking on the audience p50 / p99 / p99.9 ms (target p99 ≤ 250) | "
-        f"{num(q['p50_ms'])} / {num(q['p99_ms'])} / {num(q['p999_ms'])}, missed {q['missed']} of {q['pairs']} | "
+        f"{qa.ms(q['p50_ms'])} / {qa.ms(q['p99_ms'])} / {qa.ms(q['p999_ms'])}, missed {q['missed']} of {q['pairs']} | "
         f"| | | | {num(cpu['server'])} | {' / '.join(num(c) for c in clients)} |",
         f"| session: console (the Bupati's socket) max delay, vote → ranking / approval → question (target ≤ 1000 ms) "
-        f"| {num(q['console_vote_max_ms'])} / {num(q['console_question_max_ms'])} ms, final state "
+        f"| {qa.ms(q['console_vote_max_ms'])} / {qa.ms(q['console_question_max_ms'])} ms, final state "
         f"{'current' if q['console_current'] else 'STALE'} | | | | | | |",
         f"| session: votes accepted / sent; DB `Question.votes` = `qa.Vote` rows = accepted | "
-        f"{q['votes_accepted']} / {q['votes_sent']}; {'exact' if q['exact'] else 'NOT EXACT'}; "
+        f"{q['votes_accepted']} / {q['votes_sent']} ({q['votes_unanswered']} without a reply in 120 s); "
+        f"{'exact' if q['exact'] else 'NOT EXACT'}; "
         f"{q['stale_sockets']} stale sockets; {q['handshakes_retried']} handshakes retried | | | | | | |",
     ]
 

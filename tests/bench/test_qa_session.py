@@ -36,7 +36,8 @@ def test_a_tiny_session_counts_every_vote_exactly_and_every_socket_sees_the_rank
     subprocess.run(
         [sys.executable, "-m", "bench.qa", "--sockets", "20", "--citizens", "6", "--voters", "6",
          "--initial", "4", "--votes", "5", "--questions", "1", "--seconds", "2", "--workers", "2",
-         "--drain", "30", "--redis-url", bench_redis_url(), "--json", str(out)],
+         "--drain", "30", "--redis-url", bench_redis_url(), "--var-dir", str(tmp_path / "var"),
+         "--json", str(out)],
         cwd=ROOT, env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"}, check=True, timeout=300,
         capture_output=True)
     result = json.loads(out.read_text())
@@ -46,7 +47,9 @@ def test_a_tiny_session_counts_every_vote_exactly_and_every_socket_sees_the_rank
     assert result["errors"] == {}
     # Question.votes == qa.Vote rows == votes accepted, for every question.
     assert result["exact"], result["counts"]
-    assert sum(accepted for accepted, _votes, _rows in result["counts"].values()) == 10
+    assert result["votes_unanswered"] == 0
+    assert sum(accepted for accepted, _votes, _rows, _unanswered in result["counts"].values()) == 10
+    assert all(accepted == votes for accepted, votes, _rows, _unanswered in result["counts"].values())
     # 20 sockets: 13 guests in two processes, 6 voters, the console.
     assert result["audience_processes"] == 2
     assert result["audience_rankings"] > 0 and result["sockets_without_ranking"] == 0
