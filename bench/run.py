@@ -61,10 +61,11 @@ def server_process(argv, env: dict | None, name: str):
         log.close()
 
 
-def daphne(app: str, env: dict, name: str):
-    """One Daphne process on a free loopback port; yields ``(port, pid)``."""
+def daphne(app: str, env: dict, name: str, module: str = "daphne"):
+    """One Daphne process on a free loopback port; yields ``(port, pid)``.
+    ``module``: ``ops.daphne_uvloop`` for Daphne on uvloop."""
     return server_process(lambda port: [
-        PY, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "--websocket-max-message-size", "65536",
+        PY, "-m", module, "-b", "127.0.0.1", "-p", str(port), "--websocket-max-message-size", "65536",
         "--websocket-max-frame-size", "65536", app], env, f"daphne-{name}")
 
 
@@ -80,9 +81,16 @@ def save_json(path: str | None, facts: dict, args, result: dict) -> None:
         Path(path).write_text(json.dumps({"facts": facts, "args": vars(args), "result": result}, indent=2))
 
 
+#: Redis Pub/Sub channels ignore the database number: a prefix of this run's
+#: own keeps another bench on the same Redis (whose ``bench.hub_setup`` resets
+#: the bench official's password, which closes that user's sockets) from
+#: reaching this run's hub.
+BENCH_PREFIX = f"bench{os.getpid()}"
+
+
 def hub_env(args) -> dict:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="settings.dev", DEBUG="false", REDIS_URL=args.redis_url,
-               LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1",
+               LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1", CHANNEL_PREFIX=BENCH_PREFIX,
                # The load generator is one address opening every guest socket, and
                # its one sender writes far faster than a person: the abuse limits
                # (docs/security.md) are lifted so that the bench measures fan-out.

@@ -59,7 +59,7 @@ SERVERS = ("hub", "baseline", "bare")
 #: Deliveries/s each server's search starts from (the rate is this over the
 #: room size): about half what each sustained before, so that the doubling
 #: phase is short and the budget goes to bisecting.
-START_DELIVERIES = {"hub": 3000.0, "baseline": 1500.0, "bare": 8000.0}
+START_DELIVERIES = {"hub": 3000.0, "hub-uvloop": 3000.0, "baseline": 1500.0, "bare": 8000.0}
 #: A load-generator process above this share of a core may have measured itself.
 CLIENT_SATURATED = 85.0
 
@@ -71,12 +71,13 @@ def bare_server():
 @contextmanager
 def server(kind: str, args):
     """The server of ``kind``; yields a ``Target`` for a room of it."""
-    if kind == "hub":
+    if kind in ("hub", "hub-uvloop"):
         env = hub_env(args)
         out = subprocess.run([PY, "-m", "bench.hub_setup"], cwd=ROOT, env=env, check=True, capture_output=True,
                              text=True, timeout=300)
         setup = json.loads(out.stdout.strip().splitlines()[-1])
-        with daphne("asgi:application", env, "hub") as (port, pid):
+        module = "ops.daphne_uvloop" if kind == "hub-uvloop" else "daphne"
+        with daphne("asgi:application", env, kind, module) as (port, pid):
             yield Target(kind="hub", url=f"ws://127.0.0.1:{port}/ws/", topic=setup["topic"],
                          sender_cookie=setup["sessionid"], server_pid=pid)
     elif kind == "baseline":
@@ -88,7 +89,7 @@ def server(kind: str, args):
 
 
 async def fan_out(args, results: dict) -> None:
-    for kind in SERVERS:
+    for kind in SERVERS + tuple(args.extra_servers):
         flush(args.redis_url)
         flush(args.baseline_redis_url)
         with server(kind, args) as target:
@@ -159,6 +160,14 @@ def fan_out_rows(results: dict, args) -> list[str]:
                         f"| {cells[0]} | {cells[1]} | {cells[2]} | p99 {ratio(hp, bp)} | p99 {ratio(hp, xp)} | "
                         f"{' / '.join(num(h and h.server_cpu_pct) for h in half.values())} | "
                         f"{' / '.join(num(h and h.client_cpu_pct) for h in half.values())} |")
+        for kind in args.extra_servers:
+            r = results.get(f"{kind}.{size}.max")
+            extra = r.rate * r.sockets if r else None
+            h = results.get(f"{kind}.{size}.half")
+            rows.append(f"| fan-out, {size} members, **{kind}**: max deliveries/s; at half the hub's max p50 / p99 "
+                        f"ms | {num(extra)}; {num(h and h.p50_ms, '.1f')} / {num(h and h.p99_ms, '.1f')} | | | "
+                        f"{ratio(extra, fan['baseline'])} | {ratio(extra, fan['bare'])} | "
+                        f"{num(r and r.server_cpu_pct)} | {num(r and r.client_cpu_pct)} |")
     return rows
 
 
@@ -238,11 +247,18 @@ def main() -> None:
     parser.add_argument("--database-url", help="postgres://... for the hub (default: SQLite under var/bench/)")
     parser.add_argument("--write-docs", action="store_true", help="also in --quick mode")
     parser.add_argument("--no-docs", action="store_true")
+    parser.add_argument("--extra-servers", default="",
+                        help="also run these hub variants, comma-separated: hub-uvloop (Daphne on uvloop)")
+    parser.add_argument("--sizes", help="fan-out room sizes, comma-separated (default: 10,100,1000; quick: 10,100)")
     args = parser.parse_args()
     args.parts = set(args.parts.split(","))
+    args.extra_servers = [kind for kind in args.extra_servers.split(",") if kind]
     quick = args.quick
     quick_note = " Quick mode (smoke run): small rooms and 1 s steps, not comparable with a full run."
+    sizes = args.sizes
     args.sizes = (10, 100) if quick else (10, 100, 1000)
+    if sizes:
+        args.sizes = tuple(int(size) for size in sizes.split(","))
     args.step_seconds = 1.0 if quick else 3.0
     args.search_budget = 14.0 if quick else 45.0
     args.half_seconds = 2.0 if quick else 5.0

@@ -291,7 +291,9 @@ def metrics_ports(count: int) -> list[int | None]:
 
 def daphne_args(host: str, port: int) -> list[str]:
     ws_max = os.environ.get("WS_MAX_MESSAGE_BYTES", "65536")
-    return [PYTHON, "-m", "daphne", "-b", host, "-p", str(port),
+    # Daphne on uvloop by default (docs/decisions.md, "Fan-out speed"); HUB_UVLOOP=0: plain Daphne.
+    server = "daphne" if os.environ.get("HUB_UVLOOP", "1") == "0" else "ops.daphne_uvloop"
+    return [PYTHON, "-m", server, "-b", host, "-p", str(port),
             "--websocket-max-message-size", ws_max, "--websocket-max-frame-size", ws_max,
             "asgi:application"]
 

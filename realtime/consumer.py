@@ -26,6 +26,7 @@ from common.metrics import FRAMES_IN, FRAMES_OUT_REPLY, JOINS
 from realtime import presence, topics
 from realtime.auth import RECHECK_S, connect_user, reload_user, session_hash
 from realtime.daphne import SCOPE_KEY as SEND_BUFFER
+from realtime.daphne import text_frame
 from realtime.errors import INTERNAL, NOT_JOINED, RATE_LIMITED, UNAVAILABLE, UNKNOWN_TYPE, error_frame
 from realtime.events import CLOSE, CONTROL, REAUTHORIZE, deferred_publish, session_topic, user_topic
 from realtime.fanout import get_fanout
@@ -357,6 +358,22 @@ class HubConsumer(AsyncWebsocketConsumer):
         if text is _SLOW:
             self.enqueue(message)
         elif text is not None:
+            buffer = self.send_buffer
+            if buffer is not None:
+                # Under Daphne: the frame's bytes, built once per event and
+                # language for every socket of this process, written as is.
+                frames = message.get("_wire")
+                if frames is None:
+                    frames = message["_wire"] = {}
+                frame = frames.get(text)
+                if frame is None:
+                    frame = frames[text] = text_frame(text.encode())
+                if await self._over_send_cap(len(frame)):
+                    return
+                if buffer.write_frame(frame):
+                    return
+                await super().send(text_data=text)  # the cap above counted it
+                return
             await self.send(text_data=text)
 
     def _fast_text(self, message: dict):
@@ -465,12 +482,24 @@ class HubConsumer(AsyncWebsocketConsumer):
         reconnects and resumes by id) and send nothing more."""
         buffer = self.send_buffer
         if buffer is not None and buffer.full:
-            if self.too_slow:
-                return
-            buffer.written += len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
-            if buffer.written > settings.HUB_MAX_BUFFERED_BYTES:
-                self.too_slow = self.closing = True
-                log.warning("hub socket closed: the client reads too slowly (%d bytes waiting)", buffer.written)
-                await self.close(CLOSE_TOO_SLOW)
+            size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
+            if await self._over_send_cap(size):
                 return
         await super().send(text_data, bytes_data, close)
+
+    async def _over_send_cap(self, size: int) -> bool:
+        """Whether ``size`` more bytes must not be sent: the socket was, or is
+        now, closed as too slow (past ``HUB_MAX_BUFFERED_BYTES`` written while
+        its transport's buffer is full)."""
+        buffer = self.send_buffer
+        if buffer is None or not buffer.full:
+            return self.too_slow
+        if self.too_slow:
+            return True
+        buffer.written += size
+        if buffer.written > settings.HUB_MAX_BUFFERED_BYTES:
+            self.too_slow = self.closing = True
+            log.warning("hub socket closed: the client reads too slowly (%d bytes waiting)", buffer.written)
+            await self.close(CLOSE_TOO_SLOW)
+            return True
+        return False

@@ -23,6 +23,11 @@ server stops. ``DaphneConnection`` (outermost on the WebSocket route in
   open socket a close frame 1001 ("going away") and lets them flush before
   Daphne's reactor stops: a client that reconnects at once is refused here and
   reaches another process (nginx tries the next upstream on a refused connect).
+- lets the fan-out write an event's WebSocket frame, built once per event
+  and process (``text_frame``), straight to the transport
+  (``SendBuffer.write_frame``): the same bytes autobahn's ``sendMessage``
+  would write, without Channels' and Daphne's per-socket ``send`` chain
+  (docs/performance.md, "hub-speed": about a third of the fan-out's CPU).
 
 Daphne gives the application ``functools.partial(server.handle_reply,
 protocol)`` as ``send``; that is the only way in. Under another server, or a
@@ -59,12 +64,26 @@ class SendBuffer:
     connection before the upgrade) and passes every call on to it, so what
     that one did, it still does."""
 
-    __slots__ = ("full", "written", "previous")
+    __slots__ = ("full", "written", "previous", "protocol")
 
-    def __init__(self, previous=None) -> None:
+    def __init__(self, previous=None, protocol=None) -> None:
         self.full = False
         self.written = 0
         self.previous = previous
+        self.protocol = protocol
+
+    def write_frame(self, frame: bytes) -> bool:
+        """Write a complete, unmasked text frame (``text_frame``) to the
+        transport, as ``sendMessage`` would; ``False`` (nothing written) where
+        that would not be the same: the socket not open, a compression
+        extension negotiated, or autobahn in the middle of a message or
+        holding queued data. The caller then sends the usual way."""
+        protocol = self.protocol
+        if (protocol is None or protocol.state != protocol.STATE_OPEN or protocol._perMessageCompress is not None
+                or protocol.send_state != protocol.SEND_STATE_GROUND or protocol.send_queue):
+            return False
+        protocol.transport.write(frame)
+        return True
 
     def pauseProducing(self) -> None:  # noqa: N802 - Twisted's IPushProducer
         self.full = True
@@ -104,7 +123,7 @@ def _prepare(protocol) -> SendBuffer | None:
         previous = transport.producer
         if previous is not None:
             transport.unregisterProducer()
-        buffer = SendBuffer(previous)
+        buffer = SendBuffer(previous, protocol)
         transport.registerProducer(buffer, True)
     except Exception:  # a transport without Twisted's producer interface
         log.warning("cannot watch the send buffer of %r", protocol, exc_info=True)
@@ -144,6 +163,19 @@ def _going_away():
         log.info("server stopping: sent 1001 to %d sockets", closing)
         return task.deferLater(reactor, GOING_AWAY_FLUSH_S, lambda: None)
     return None
+
+
+def text_frame(payload: bytes) -> bytes:
+    """One final, unmasked WebSocket text frame (RFC 6455 §5.2) around
+    ``payload`` (UTF-8): what a server writes for ``sendMessage(payload)``."""
+    n = len(payload)
+    if n < 126:
+        header = bytes((0x81, n))
+    elif n < 1 << 16:
+        header = bytes((0x81, 126)) + n.to_bytes(2, "big")
+    else:
+        header = bytes((0x81, 127)) + n.to_bytes(8, "big")
+    return header + payload
 
 
 class DaphneConnection:

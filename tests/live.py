@@ -75,7 +75,8 @@ def daphne_process(settings_dict: dict, *, extra_env: dict | None = None):
     env.update(extra_env or {})
     log = open(ROOT / "var" / f"daphne-{port}.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+        # What ``make run`` starts: Daphne on uvloop (ops/daphne_uvloop.py).
+        [sys.executable, "-m", "ops.daphne_uvloop", "-b", "127.0.0.1", "-p", str(port),
          "--websocket-max-message-size", "65536", "asgi:application"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
