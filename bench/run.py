@@ -50,6 +50,7 @@ def server_process(argv, env: dict | None, name: str):
     """A server process on a free loopback port (``argv(port)`` is its
     command line), logging to ``var/bench/<name>.log``; yields ``(port, pid)``."""
     port = free_port()
+    (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
     log = open(ROOT / "var" / "bench" / f"{name}.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(argv(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
