@@ -1,5 +1,6 @@
 /* outbox.js: in-order sending, retries with the same client_id, settling. */
 import { Outbox, warnBeforeLeaving } from "/static/frontend/js/outbox.js";
+import { forgetOutboxes } from "/static/frontend/js/ui.js";
 import { FakeClock, assert, assertEqual, settle, test } from "./harness.js";
 
 /** A hub stand-in: every send waits until the test answers it. */
@@ -26,6 +27,8 @@ function memoryStorage() {
     getItem: (key) => (items.has(key) ? items.get(key) : null),
     setItem: (key, value) => items.set(key, String(value)),
     removeItem: (key) => items.delete(key),
+    key: (i) => [...items.keys()][i] ?? null,
+    get length() { return items.size; },
   };
 }
 
@@ -304,4 +307,69 @@ test("stopping the warning removes the handler even while messages wait", async 
   assertEqual(win.listeners.size, 0, "removed by stop()");
   outbox.add("dua");
   assertEqual(win.listeners.size, 0, "no longer watching");
+});
+
+test("what is kept is bounded: the oldest maxKept entries, bodies within maxBody, malformed ones dropped", async () => {
+  const storage = memoryStorage();
+  const first = makeOutbox({ storage, storageKey: "k", maxKept: 3, maxBody: 5 });
+  ["a", "b", "terlalu panjang", "c", "d"].forEach((body) => first.outbox.add(body));
+  assertEqual(first.outbox.entries.length, 5, "all wait in this page's memory");
+  assertEqual(JSON.parse(storage.getItem("k")).map((e) => e.body), ["a", "b", "c"], "kept");
+  storage.setItem("k", JSON.stringify([{ client_id: "x", body: "ok", reply_to: 7 }, { client_id: "x", body: "ok" },
+    { body: "no id" }, { client_id: "y", body: "" }, { client_id: "z", body: "r", reply_to: "1" }, 5, null]));
+  const second = makeOutbox({ storage, storageKey: "k", maxKept: 3, maxBody: 5 });
+  assertEqual(second.outbox.load().map((e) => [e.client_id, e.reply_to]), [["x", 7]], "loaded");
+  storage.setItem("k", "{not json");
+  assertEqual(makeOutbox({ storage, storageKey: "k" }).outbox.load(), [], "unreadable: nothing");
+});
+
+test("storage that throws (private browsing, full) leaves the outbox working in memory", async () => {
+  const broken = { getItem() { throw new Error("denied"); }, setItem() { throw new Error("quota"); },
+                   removeItem() { throw new Error("denied"); } };
+  const { outbox, net } = makeOutbox({ storage: broken, storageKey: "k" });
+  assertEqual(outbox.load(), [], "nothing loaded");
+  outbox.resume();
+  outbox.add("satu");
+  outbox.add("dua");
+  await settle();
+  await net.reply(published(net.calls[0].frame));
+  await net.reply(published(net.calls[1].frame));
+  assertEqual(net.calls.map((c) => c.frame.body), ["satu", "dua"], "sent");
+  assertEqual(outbox.entries.length, 0, "left");
+});
+
+test("an acknowledged entry leaves storage; a second tab's entries stay; a refused one leaves too", async () => {
+  const storage = memoryStorage();
+  let n = 0;
+  const clock = new FakeClock();
+  const tabA = makeOutbox({ storage, storageKey: "k", clock, newId: () => "a-" + (++n) });
+  const tabB = makeOutbox({ storage, storageKey: "k", clock, newId: () => "b-" + (++n) });
+  tabA.outbox.resume();
+  tabA.outbox.add("dari A");
+  await clock.advance(1);
+  tabB.outbox.add("dari B");  // B is offline: it waits
+  await clock.advance(1);
+  tabA.outbox.add("ditolak");
+  const kept = () => JSON.parse(storage.getItem("k") || "[]").map((e) => e.body);
+  assertEqual(kept(), ["dari A", "dari B", "ditolak"], "both tabs' entries kept, in order written");
+  await settle();
+  await tabA.net.reply(published(tabA.net.calls[0].frame));
+  assertEqual(kept(), ["dari B", "ditolak"], "acknowledged: not kept");
+  await tabA.net.reply({ type: "error", code: "forbidden", detail: "tidak boleh" });
+  assertEqual(kept(), ["dari B"], "refused for good: not kept");
+  assertEqual(tabA.events.filter((e) => e.type === "failed").map((e) => e.code), ["forbidden"], "shown as refused");
+  const reopened = makeOutbox({ storage, storageKey: "k" });
+  assertEqual(reopened.outbox.load().map((e) => e.client_id), tabB.outbox.entries.map((e) => e.client_id),
+              "reopening finds only what still waits, with its client_id");
+});
+
+test("signing out forgets every user's kept outbox; a page of one user forgets the others'", async () => {
+  const storage = memoryStorage();
+  ["balai.outbox.7.room.a", "balai.outbox.7.room.b", "balai.outbox.8.room.a", "balai.outbox.70.room.a", "lain"]
+    .forEach((key) => storage.setItem(key, "[]"));
+  forgetOutboxes(storage, 7);
+  assertEqual([0, 1, 2].map((i) => storage.key(i)), ["balai.outbox.7.room.a", "balai.outbox.7.room.b", "lain"]);
+  forgetOutboxes(storage, null);
+  assertEqual(storage.length, 1, "only what is not an outbox stays");
+  forgetOutboxes(null, null);  // no storage at all: nothing happens
 });

@@ -14,7 +14,7 @@
  */
 import { getHub } from "./hub.js";
 import { Sequence } from "./sequence.js";
-import { postJSON, readConfig } from "./ui.js";
+import { forgetOutboxes, localStore, postJSON, readConfig } from "./ui.js";
 
 function start(bell, countNode, S) {
   var userId = bell.dataset.userId;
@@ -175,3 +175,9 @@ var bellNode = document.getElementById("notify-bell");
 var countNode = document.getElementById("notify-count");
 var strings = readConfig("notify-config");
 if (bellNode && countNode && strings) { start(bellNode, countNode, strings); }
+// Messages kept for a room (outbox.js) belong to one user: a page of another
+// user drops them, and so does signing out (shared browsers).
+if (bellNode) { forgetOutboxes(localStore(), bellNode.dataset.userId); }
+document.addEventListener("submit", (event) => {
+  if (event.target.matches("form[data-sign-out]")) { forgetOutboxes(localStore(), null); }
+});

@@ -11,8 +11,11 @@
  * pauses the queue until the page says the topic is joined again (resume()).
  * Every try of an entry carries the same `client_id`, so the server stores
  * it at most once however often it goes (and answers a repeat with the same
- * ack). Entries are kept in sessionStorage until answered, so a reload sends
- * them again too.
+ * ack). Entries are kept in the browser's storage (localStorage, one key
+ * per user and room) until answered, so reopening the page sends them again
+ * too; at most `maxKept`, bodies of at most `maxBody` characters. Another tab
+ * of the room shares the key: a save keeps what it stored and drops only what
+ * this tab saw answered (a copy both tabs send is stored once: same client_id).
  *
  * No DOM: the page listens with on(type, fn):
  *   "pending" {entry}            queued (written now, or loaded after a reload)
@@ -59,14 +62,18 @@ export class Outbox {
    * send(entry) -> Promise of the reply frame (`ack` or `error`), rejecting
    *   with {code: "offline" | "closed" | "timeout"} (hub.js RequestFailed);
    * storage, storageKey: where unanswered entries survive a reload (null: nowhere);
+   * maxKept, maxBody: what is kept there at most (entries, characters);
    * isShown(id): whether the message with this id is already on the page;
    * clock, retryDelay(failures), newId(): replaced by tests.
    */
-  constructor({ send, storage = null, storageKey = null, isShown = () => false,
+  constructor({ send, storage = null, storageKey = null, maxKept = 50, maxBody = 2000, isShown = () => false,
                 clock = realClock, retryDelay: delay = retryDelay, newId = uuid4 }) {
     this.sendFrame = send;
     this.storage = storage;
     this.storageKey = storageKey;
+    this.maxKept = maxKept;
+    this.maxBody = maxBody;
+    this.gone = new Set();      // client_ids this tab saw answered: dropped from storage
     this.isShown = isShown;
     this.clock = clock;
     this.retryDelay = delay;
@@ -86,13 +93,9 @@ export class Outbox {
     return this.listeners.on(type, fn);
   }
 
-  /** The entries a previous page of this tab left unanswered. */
+  /** The entries a previous page left unanswered. */
   load() {
-    let stored = [];
-    try {
-      stored = JSON.parse((this.storage && this.storage.getItem(this.storageKey)) || "[]");
-    } catch (err) { /* unreadable: start empty */ }
-    this.entries = Array.isArray(stored) ? stored.filter((e) => e && e.client_id && e.body) : [];
+    this.entries = this._stored();
     this.entries.forEach((entry) => this.listeners.emit("pending", { entry }));
     this.listeners.emit("count", { count: this.entries.length });
     this._pump();
@@ -214,6 +217,7 @@ export class Outbox {
 
   _remove(clientId) {
     const entry = this.entries.find((e) => e.client_id === clientId);
+    this.gone.add(clientId);
     if (entry) {
       this.entries = this.entries.filter((e) => e !== entry);
       this._save();
@@ -222,17 +226,34 @@ export class Outbox {
     return entry;
   }
 
+  /** What storage holds, well-formed and within bounds, oldest first. */
+  _stored() {
+    let stored = [];
+    try {
+      stored = JSON.parse((this.storage && this.storage.getItem(this.storageKey)) || "[]");
+    } catch (err) { /* unreadable or disabled: nothing kept */ }
+    const seen = new Set();
+    return (Array.isArray(stored) ? stored : []).filter((e) => e && typeof e.client_id === "string"
+      && typeof e.body === "string" && e.body && e.body.length <= this.maxBody
+      && (e.reply_to == null || Number.isInteger(e.reply_to))
+      && !seen.has(e.client_id) && seen.add(e.client_id)).slice(0, this.maxKept);
+  }
+
   _save() {
     if (!this.storage) { return; }
+    const mine = new Set(this.entries.map((e) => e.client_id));
+    const kept = this._stored().filter((e) => !mine.has(e.client_id) && !this.gone.has(e.client_id))
+      .concat(this.entries.filter((e) => e.body.length <= this.maxBody))
+      .sort((a, b) => (a.created_at || 0) - (b.created_at || 0)).slice(0, this.maxKept);
     try {
-      if (this.entries.length) { this.storage.setItem(this.storageKey, JSON.stringify(this.entries)); }
+      if (kept.length) { this.storage.setItem(this.storageKey, JSON.stringify(kept)); }
       else { this.storage.removeItem(this.storageKey); }
-    } catch (err) { /* storage full or disabled: the page still works */ }
+    } catch (err) { /* storage full or disabled: the entries wait in memory only */ }
   }
 }
 
 /** While `outbox` holds unanswered messages, leaving the page asks first
- * (the entries would survive a reload of this tab, not its closing). The
+ * (they are kept for the next visit, but go only once the room is open again). The
  * handler is added when the first entry waits and removed when the last one
  * is answered, so a page with nothing waiting keeps no `beforeunload`
  * listener (which would also cost it the back/forward cache). Returns a

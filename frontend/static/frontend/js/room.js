@@ -10,18 +10,10 @@ import { CLOSE_AUTH_LOST, getHub } from "./hub.js";
 import { Outbox, warnBeforeLeaving } from "./outbox.js";
 import { RoomView } from "./room_view.js";
 import { Sequence, isNewer } from "./sequence.js";
-import { excerpt, fmt, readConfig } from "./ui.js";
+import { excerpt, fmt, forgetOutboxes, localStore, readConfig } from "./ui.js";
 
 const HISTORY_PAGE = 50;
 const HISTORY_MAX = 100;
-
-function sessionStore() {
-  try {
-    return window.sessionStorage;  // throws where storage is disabled
-  } catch (err) {
-    return null;
-  }
-}
 
 function start(cfg) {
   const S = cfg.strings;
@@ -45,10 +37,14 @@ function start(cfg) {
   view.canPost = Boolean(form) && !(textarea && textarea.disabled);
 
   // --- the outbox (signed-in users only) --------------------------------------
+  // Kept per user and room; another user's kept messages go (a shared browser).
+  const store = localStore();
+  if (form) { forgetOutboxes(store, cfg.user_id); }
   const outbox = form ? new Outbox({
     send: (entry) => hub.request({ type: "send", topic, ...entry }),
-    storage: sessionStore(),
-    storageKey: "balai.outbox." + topic + "." + cfg.user_id,
+    storage: store,
+    storageKey: "balai.outbox." + cfg.user_id + "." + topic,
+    maxBody: cfg.max_body,
     isShown: (id) => view.has(id),
   }) : null;
   let stopWarning = null;  // warnBeforeLeaving's off switch, once the outbox is loaded

@@ -48,3 +48,25 @@ export function postJSON(url, body) {
     return data;
   }), () => { throw { code: "network" }; });
 }
+
+/** The browser's localStorage, or null where it is disabled (it throws). */
+export function localStore() {
+  try {
+    return window.localStorage;
+  } catch (err) {
+    return null;
+  }
+}
+
+/** Drop the kept outboxes ("balai.outbox.<user>.<topic>", outbox.js) of
+ * every user but `userId` (null: of everyone — signing out). */
+export function forgetOutboxes(storage, userId) {
+  try {
+    for (let i = storage.length - 1; i >= 0; i--) {
+      const key = storage.key(i);
+      if (key && key.startsWith("balai.outbox.") && !key.startsWith("balai.outbox." + userId + ".")) {
+        storage.removeItem(key);
+      }
+    }
+  } catch (err) { /* no storage: nothing kept */ }
+}
