@@ -17,4 +17,6 @@ class NotifyConfig(AppConfig):
         register(NotifyTopic())
         jobs.register_job("notify.announcement", services.announcement_deliver)
         jobs.register_job("notify.email", services.notification_email_send)
+        jobs.register_periodic("notify.announcements", settings.NOTIFY_ANNOUNCEMENT_RETRY_SECONDS,
+                               services.announcement_requeue_stalled)
         jobs.register_periodic("notify.digest", settings.NOTIFY_DIGEST_SECONDS, services.notification_digest_send)

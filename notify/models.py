@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Kecamatan, Role
@@ -68,7 +69,9 @@ class Announcement(models.Model):
 
     Delivered by the background worker in batches of recipients ordered by
     id; ``cursor`` is the last recipient id done, so a crashed run resumes
-    without sending twice.
+    without sending twice. ``active_at`` is when its delivery was last queued
+    or last moved: an unfinished one idle for long lost its job (Redis lost
+    its data) and is queued again (``services.announcement_requeue_stalled``).
     """
 
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -80,6 +83,7 @@ class Announcement(models.Model):
     cursor = models.BigIntegerField(default=0)
     delivered = models.PositiveIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
+    active_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("announcement")

@@ -1,13 +1,13 @@
-"""Every read of notifications and preferences."""
+"""Every read of notifications, preferences and announcements."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 
 from notify.kinds import all_kinds, get_kind
-from notify.models import Channel, Notification, NotificationPreference
+from notify.models import Announcement, Channel, Notification, NotificationPreference
 
 PAGE_SIZE = 20
 #: On resume, notifications created this long before the client's last seen
@@ -95,3 +95,9 @@ def digest_candidates(*, ids: list[int] | None = None) -> list[Notification]:
         return chosen.get((n.recipient_id, n.kind), defaults.get(n.kind, Channel.IN_APP)) == Channel.EMAIL
 
     return [n for n in rows if wants_email(n)]
+
+
+def stalled_announcements(*, idle_since: datetime) -> QuerySet[Announcement]:
+    """Announcements not finished whose delivery was neither queued nor moved
+    since ``idle_since``: their job is gone (or stuck)."""
+    return Announcement.objects.filter(finished_at__isnull=True, active_at__lt=idle_since)

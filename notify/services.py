@@ -7,6 +7,7 @@ codebase calls it with explicit recipients.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -117,7 +118,11 @@ def announcement_deliver(payload: dict) -> None:
 
     Each batch and the cursor move in one transaction, so a worker that dies
     mid-way resumes after the last finished batch: nobody is notified twice,
-    nobody is skipped.
+    nobody is skipped. Two runs at once (a job queued again while the first
+    still runs) take turns batch by batch under the row's lock, each batch
+    after the other's cursor; the ``(announcement, recipient)`` constraint
+    refuses a second notification in any case. Each batch marks the
+    announcement active, so the stalled-delivery scan leaves it alone.
     """
     while True:
         with transaction.atomic():
@@ -131,8 +136,8 @@ def announcement_deliver(payload: dict) -> None:
                 audience = audience.filter(kecamatan=announcement.kecamatan)
             batch = list(audience.order_by("pk").values_list("pk", flat=True)[:BATCH])
             if not batch:
-                announcement.finished_at = timezone.now()
-                announcement.save(update_fields=["finished_at"])
+                announcement.finished_at = announcement.active_at = timezone.now()
+                announcement.save(update_fields=["finished_at", "active_at"])
                 return
             sent = notification_send(recipients=batch, kind="announcement", actor=announcement.author,
                                      url="/notifikasi/", params={"title": announcement.title,
@@ -140,7 +145,28 @@ def announcement_deliver(payload: dict) -> None:
                                      announcement=announcement)
             announcement.cursor = batch[-1]
             announcement.delivered += len(sent)
-            announcement.save(update_fields=["cursor", "delivered"])
+            announcement.active_at = timezone.now()
+            announcement.save(update_fields=["cursor", "delivered", "active_at"])
+
+
+def announcement_requeue_stalled(now: datetime | None = None) -> int:
+    """Periodic ``notify.announcements``: queue the delivery again of every
+    unfinished announcement idle (neither queued nor moved) for
+    ``NOTIFY_ANNOUNCEMENT_RETRY_SECONDS`` — its job was lost with Redis's
+    data (``FLUSHDB``, a Redis back empty) or dropped after failing; returns
+    how many. Each is claimed by a conditional update of ``active_at``, so two
+    scans at once queue it once; should the queueing itself fail (Redis
+    down), the next scan finds it idle again. ``now``: tests move the clock."""
+    now = now or timezone.now()
+    stalled = selectors.stalled_announcements(
+        idle_since=now - timedelta(seconds=settings.NOTIFY_ANNOUNCEMENT_RETRY_SECONDS))
+    requeued = 0
+    for pk in list(stalled.values_list("pk", flat=True)):
+        with transaction.atomic():
+            if stalled.filter(pk=pk).update(active_at=now):
+                enqueue_on_commit("notify.announcement", {"id": pk})
+                requeued += 1
+    return requeued
 
 
 def notification_digest_send() -> int:

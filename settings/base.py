@@ -257,6 +257,9 @@ CHAT_RATE_SECONDS = env_int("CHAT_RATE_SECONDS", 10, minimum=1)
 CHAT_EDIT_WINDOW_SECONDS = env_int("CHAT_EDIT_WINDOW_SECONDS", 600, minimum=0)
 # How often the worker e-mails notification digests to those who chose e-mail.
 NOTIFY_DIGEST_SECONDS = env_int("NOTIFY_DIGEST_SECONDS", 3600, minimum=60)
+# How often the worker looks for announcements whose delivery stalled (its job
+# lost with Redis's data), and how long one must have been idle to be queued again.
+NOTIFY_ANNOUNCEMENT_RETRY_SECONDS = env_int("NOTIFY_ANNOUNCEMENT_RETRY_SECONDS", 60, minimum=5)
 
 # --- aspiration forum ---------------------------------------------------------
 # How often the worker checks deadlines (overdue notices, escalation, auto-close).
