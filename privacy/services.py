@@ -42,36 +42,33 @@ BATCH = 500
 
 
 # --- erasure --------------------------------------------------------------------------------
-def _mask_messages(rows) -> int:
-    """Mask personal data in chat messages for good (body and its HTML)."""
+def _mask_texts(rows, render=None) -> int:
+    """Mask personal data in ``rows``' ``body`` for good; with ``render``,
+    their ``html`` is rendered again from the masked text. Returns how many
+    changed."""
     changed = 0
-    for message in rows.iterator(chunk_size=BATCH):
-        masked = pii.mask(message.body)
-        if masked != message.body:
-            Message.objects.filter(pk=message.pk).update(body=masked, html=render_text(masked))
+    for row in rows.iterator(chunk_size=BATCH):
+        masked = pii.mask(row.body)
+        if masked != row.body:
+            fields = {"body": masked, **({"html": render(masked)} if render else {})}
+            type(row).objects.filter(pk=row.pk).update(**fields)
             changed += 1
     return changed
+
+
+def _mask_messages(rows) -> int:
+    """Chat messages (plain text)."""
+    return _mask_texts(rows, render_text)
 
 
 def _mask_bodies(rows) -> int:
-    """Mask personal data in earlier texts (revisions of messages and replies)."""
-    changed = 0
-    for revision in rows.iterator(chunk_size=BATCH):
-        masked = pii.mask(revision.body)
-        if masked != revision.body:
-            type(revision).objects.filter(pk=revision.pk).update(body=masked)
-            changed += 1
-    return changed
+    """Earlier texts (revisions of messages and replies): no HTML kept."""
+    return _mask_texts(rows)
 
 
 def _mask_replies(rows) -> int:
-    changed = 0
-    for reply in rows.iterator(chunk_size=BATCH):
-        masked = pii.mask(reply.body)
-        if masked != reply.body:
-            Reply.objects.filter(pk=reply.pk).update(body=masked, html=render_markdown(masked))
-            changed += 1
-    return changed
+    """Forum replies (markdown)."""
+    return _mask_texts(rows, render_markdown)
 
 
 def _mask_aspirations(rows) -> int:
