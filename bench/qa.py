@@ -603,7 +603,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--hold", action="store_true",
                         help="diagnosis: questions are asked but nobody approves them")
     parser.add_argument("--ranking-interval-ms", type=int,
-                        help="the server's QA_RANKING_INTERVAL_MS (default: the app's, 200)")
+                        help="the server's QA_RANKING_INTERVAL_MS (default: the app's, 100)")
     parser.add_argument("--voters", type=int, default=200, help="signed-in citizens' sockets that vote and ask")
     parser.add_argument("--citizens", type=int, default=200)
     parser.add_argument("--initial", type=int, default=20, help="approved questions before the run")

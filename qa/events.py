@@ -16,6 +16,7 @@ frames read after commit and coalesced per session (``qa/ranking.py``).
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext
@@ -144,12 +145,30 @@ def ranking_frame(session_id: int, rev: int, votes: list[tuple[int, int]]) -> di
             "votes": [[question_id, count] for question_id, count in votes]}
 
 
+def ranking_changed(session_id: int, question_ids) -> dict:
+    """After votes committed: one new revision for the batch, then the
+    counts read under it (so they are at least as new as the revision: a
+    client resuming from an older one gets a snapshot with these counts or
+    newer). The ``ranking`` frame to send; its own transaction."""
+    with transaction.atomic():
+        rev = bump(session_id)
+        votes = selectors.vote_counts(question_ids=question_ids)
+    return ranking_frame(session_id, rev, votes)
+
+
 # --- publishing (inside the transaction of the change; sent after commit) --------------
 def question_changed(question_id: int, *, rev: int | None = None, tell_author: bool = False) -> int:
     """The question as it is now goes to every watcher when public (or just
     removed), and to its author's own sockets (``mine``) when
     ``tell_author`` or while it is theirs alone (pending, refused). Returns
     the revision."""
+    return question_changed_wire(question_id, rev=rev, tell_author=tell_author)[0]
+
+
+def question_changed_wire(question_id: int, *, rev: int | None = None,
+                          tell_author: bool = False) -> tuple[int, Question]:
+    """``question_changed``, also returning the question it read (with
+    ``selectors.QUESTION_RELATED`` loaded, for a reply without a re-read)."""
     question = selectors.question_for_wire(pk=question_id)
     rev = rev if rev is not None else bump(question.session_id)
     state = question_state(question)
@@ -158,7 +177,7 @@ def question_changed(question_id: int, *, rev: int | None = None, tell_author: b
         publish_on_commit(topic, question_frame(question, rev))
     if tell_author or state in (PENDING, REFUSED):
         publish_on_commit(topic, mine_frame(question, rev), user_id=question.message.author_id)
-    return rev
+    return rev, question
 
 
 def session_changed(session_id: int, *, rev: int | None = None) -> int:

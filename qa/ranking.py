@@ -1,6 +1,10 @@
 """Vote re-ranking, coalesced: at most one ``ranking`` frame per session per
 ``QA_RANKING_INTERVAL_MS`` from each server process, carrying the absolute
-counts of the questions whose votes changed, read after commit.
+counts of the questions whose votes changed, read after commit. A vote does
+not touch the session's row: each ranking frame bumps ``Session.rev`` once,
+for its whole batch, and reads the counts after (``events.ranking_changed``),
+so a client resuming from an older revision gets a snapshot with counts at
+least as new as the frames it missed.
 
 A vote's transaction registers ``changed`` to run after commit. In the hub's
 process (the vote came over a socket, or anything else running next to an
@@ -28,7 +32,7 @@ import weakref
 from django.conf import settings
 from django.db import transaction
 
-from qa import events, selectors
+from qa import events
 from realtime.db import db_async
 from realtime.events import apublish, publish_on_commit
 
@@ -61,8 +65,8 @@ class Coalescer:
             ids = self.pending.pop(session_id, set())
             if ids:
                 self.sent_at[session_id] = time.monotonic()
-                rev, votes = await db_async(selectors.vote_counts)(question_ids=ids)
-                await apublish(events.topic_of(session_id), events.ranking_frame(session_id, rev, votes))
+                frame = await db_async(events.ranking_changed)(session_id, ids)
+                await apublish(events.topic_of(session_id), frame)
         except Exception:
             log.warning("ranking of session %s failed", session_id, exc_info=True)
         finally:
@@ -92,8 +96,8 @@ def _mark_or_send(session_id: int, question_id: int) -> None:
     if coalescer is not None and not coalescer.loop.is_closed() and coalescer.loop.is_running():
         coalescer.loop.call_soon_threadsafe(coalescer.mark, session_id, question_id, context=contextvars.Context())
         return
-    rev, votes = selectors.vote_counts(question_ids=[question_id])
-    publish_on_commit(events.topic_of(session_id), events.ranking_frame(session_id, rev, votes))
+    with transaction.atomic():
+        publish_on_commit(events.topic_of(session_id), events.ranking_changed(session_id, [question_id]))
 
 
 def changed(session_id: int, question_id: int) -> None:

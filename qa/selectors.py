@@ -73,6 +73,10 @@ def question_for_wire(*, pk: int) -> Question:
     return Question.objects.select_related(*QUESTION_RELATED).get(pk=pk)
 
 
+def question_for_wire_by_message(*, message_id: int) -> Question:
+    return Question.objects.select_related(*QUESTION_RELATED).get(message_id=message_id)
+
+
 def session_for_wire(*, pk: int) -> Session | None:
     return (Session.objects.prefetch_related("officials__official__agency").filter(pk=pk).first())
 
@@ -99,15 +103,9 @@ def voted_ids(*, session_id: int, user_id: int) -> list[int]:
                 .values_list("question_id", flat=True).order_by("question_id"))
 
 
-def vote_counts(*, question_ids) -> tuple[int, list[tuple[int, int]]]:
-    """``(the session's revision, [(question id, votes)])`` read now (after
-    commit): the revision first, so the counts are at least as new as it."""
-    ids = sorted(set(question_ids))
-    if not ids:
-        return 0, []
-    session_id = Question.objects.filter(pk=ids[0]).values_list("session_id", flat=True).first()
-    rev = (session_rev(pk=session_id) or 0) if session_id is not None else 0
-    return rev, list(Question.objects.filter(pk__in=ids).values_list("pk", "votes").order_by("pk"))
+def vote_counts(*, question_ids) -> list[tuple[int, int]]:
+    """``[(question id, votes)]`` read now."""
+    return list(Question.objects.filter(pk__in=sorted(set(question_ids))).values_list("pk", "votes").order_by("pk"))
 
 
 def question_of_message(*, message_id: int) -> int | None:

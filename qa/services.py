@@ -379,13 +379,23 @@ def _check_limits(user, session: Session, now) -> None:
         raise AppError(QUESTION_TOO_SOON, retry_after=settings.QA_QUESTION_INTERVAL_SECONDS)
 
 
-def question_ask(*, user, session_id: int, body: str, anonymous: bool = False,
-                 client_id: str | None = None) -> Question:
-    """A citizen asks, before or during the session: at most 280 characters,
-    one a minute and ``QA_QUESTIONS_PER_SESSION`` per session. Stored as a
-    message of the session's room through chat's send path (mute and rate
-    limit, screening, premoderation: held for review in the ``chat`` queue,
-    the author told; idempotent by ``client_id``), with its ``Question`` row."""
+@dataclass(frozen=True)
+class AskPlan:
+    """What ``question_ask_check`` read, for ``question_ask_store``: the
+    session's room, and the question already stored under the client id
+    (a retry) or ``None``."""
+    room: object
+    stored: Question | None
+    text: str
+    client_id: str
+    now: object
+
+
+def question_ask_check(*, user, session_id: int, body: str, client_id: str | None = None) -> AskPlan:
+    """The checks of ``question_ask`` that read (sign-in, length, the
+    session open, a retry), before chat's ``send_check``; the per-citizen
+    limits are counted once, under the session's lock, in
+    ``question_ask_store``."""
     if user is None or not user.is_authenticated:
         raise AppError(FORBIDDEN, _("Sign in to take part."))
     text = (body or "").replace("\r\n", "\n").strip()
@@ -399,24 +409,50 @@ def question_ask(*, user, session_id: int, body: str, anonymous: bool = False,
     _check_open(session)
     room, stored_id = chat_selectors.room_for_send(slug=session.room.slug, author_id=user.pk, client_id=client_id)
     if stored_id is not None:  # a retry of a question already stored
-        return Question.objects.select_related("message").get(message_id=stored_id)
+        return AskPlan(room=room, stored=selectors.question_for_wire_by_message(message_id=stored_id), text=text,
+                       client_id=client_id, now=None)
     if room.state == RoomState.CLOSED:
         raise _closed(session)
-    now = timezone.now()
-    _check_limits(user, session, now)
-    async_to_sync(chat_checks.send_check)(user, room)  # Redis: mute and rate limit, outside any transaction
+    return AskPlan(room=room, stored=None, text=text, client_id=client_id, now=timezone.now())
+
+
+def question_ask_store(*, user, session_id: int, plan: AskPlan, anonymous: bool = False) -> Question:
+    """After ``question_ask_check`` and chat's ``send_check``: the limits
+    under the session's lock, the message through chat's send path and the
+    ``Question`` row, published after commit. Returns the question with
+    ``selectors.QUESTION_RELATED`` loaded (for the reply)."""
+    if plan.stored is not None:
+        return plan.stored
     with transaction.atomic():
         session = _locked_session(session_id)
         _check_open(session)
-        _check_limits(user, session, now)
-        message = message_store(plan=SendPlan(stored=None, room=room), user=user, client_id=client_id, body=text)
+        _check_limits(user, session, plan.now)
+        message = message_store(plan=SendPlan(stored=None, room=plan.room), user=user, client_id=plan.client_id,
+                                body=plan.text)
         question, created = Question.objects.get_or_create(
             message=message, defaults={"session": session, "anonymous": bool(anonymous)})
         if created:
-            rev = events.question_changed(question.pk)
+            rev, question = events.question_changed_wire(question.pk)
             if message.status == MessageStatus.HELD:
                 events.session_changed(session.pk, rev=rev)  # one more waiting in moderation
+        else:
+            question = selectors.question_for_wire(pk=question.pk)
     return question
+
+
+def question_ask(*, user, session_id: int, body: str, anonymous: bool = False,
+                 client_id: str | None = None) -> Question:
+    """A citizen asks, before or during the session: at most 280 characters,
+    one a minute and ``QA_QUESTIONS_PER_SESSION`` per session. Stored as a
+    message of the session's room through chat's send path (mute and rate
+    limit, screening, premoderation: held for review in the ``chat`` queue,
+    the author told; idempotent by ``client_id``), with its ``Question`` row.
+    The hub runs the same three steps, ``send_check`` in its event loop
+    (``qa/topic.py``)."""
+    plan = question_ask_check(user=user, session_id=session_id, body=body, client_id=client_id)
+    if plan.stored is None:
+        async_to_sync(chat_checks.send_check)(user, plan.room)  # Redis: mute and rate limit, outside any transaction
+    return question_ask_store(user=user, session_id=session_id, plan=plan, anonymous=anonymous)
 
 
 def _locked_question(question_id: int) -> Question:
@@ -451,7 +487,8 @@ def vote_toggle(*, user, question_id: int, session_id: int | None = None) -> tup
             Vote.objects.create(question=question, user=user)
         Question.objects.filter(pk=question.pk).update(votes=F("votes") + (-1 if removed else 1))
         count = Question.objects.values_list("votes", flat=True).get(pk=question.pk)
-        events.bump(question.session_id)
+        # No revision bump here (the session's row stays unlocked): the ranking
+        # frame that follows bumps it once per coalesced batch (qa/ranking.py).
         ranking.changed(question.session_id, question.pk)
     return not removed, count
 

@@ -279,7 +279,7 @@ QA_TICK_SECONDS = env_int("QA_TICK_SECONDS", 30, minimum=5)
 QA_QUESTION_INTERVAL_SECONDS = env_int("QA_QUESTION_INTERVAL_SECONDS", 60, minimum=0)
 QA_QUESTIONS_PER_SESSION = env_int("QA_QUESTIONS_PER_SESSION", 3, minimum=1)
 # At most one vote re-ranking frame per session per this many milliseconds (per server process).
-QA_RANKING_INTERVAL_MS = env_int("QA_RANKING_INTERVAL_MS", 200, minimum=0)
+QA_RANKING_INTERVAL_MS = env_int("QA_RANKING_INTERVAL_MS", 100, minimum=0)
 
 # --- personal data (UU PDP; privacy/, docs/security.md "Data rights") -----------------
 # Days the unmasked originals of texts holding a NIK, phone number or e-mail

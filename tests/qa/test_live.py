@@ -97,9 +97,39 @@ async def test_resume_gets_a_snapshot_only_when_something_changed(cast, live_ses
                                                      question_id=question.pk)
     behind, frames = await snapshot_of(budi, live_session, since=seen)
     [snapshot] = frames
-    assert snapshot["type"] == "snapshot" and snapshot["id"] == behind["last_id"] == seen + 2
+    # The highlight's revision, and the vote's ranking frame's when it went out first.
+    assert snapshot["type"] == "snapshot" and snapshot["id"] == behind["last_id"] in (seen + 1, seen + 2)
     [shown] = snapshot["questions"]
     assert (shown["votes"], shown["highlighted"]) == (1, True)
+
+
+async def test_a_resume_after_coalesced_votes_gets_the_current_counts(cast, live_session, connect, settings):
+    """Votes do not bump the revision one by one: each ranking frame bumps it
+    once for its batch, so a client that missed the frames still resumes to
+    the counts they carried."""
+    settings.QA_RANKING_INTERVAL_MS = 1000
+    question = await sync_to_async(asked_and_approved)(cast["siti"], live_session, cast["moderator"])
+    guest = await connect(None)
+    await snapshot_of(guest, live_session)
+    budi = await connect(cast["budi"])
+    joined, _frames = await snapshot_of(budi, live_session)
+    seen = joined["last_id"]
+    await budi.request({"type": "leave", "topic": topic(live_session)})
+
+    voters = [await connect(await sync_to_async(create_user)(f"warga{i}")) for i in range(4)]
+    for socket in voters:
+        await snapshot_of(socket, live_session)
+        await act(socket, {"type": "vote", "topic": topic(live_session), "question": question.pk})
+    while (last := await guest.recv_until("ranking"))["votes"] != [[question.pk, 4]]:
+        pass
+    assert last["id"] > seen
+
+    behind, [snapshot] = await snapshot_of(budi, live_session, since=seen)
+    assert snapshot["id"] == behind["last_id"] == last["id"]
+    assert [(q["id"], q["votes"]) for q in snapshot["questions"]] == [(question.pk, 4)]
+    await budi.request({"type": "leave", "topic": topic(live_session)})
+    again, frames = await snapshot_of(budi, live_session, since=last["id"])  # nothing new since that frame
+    assert (again["last_id"], frames) == (last["id"], [])
 
 
 async def test_the_joiner_sees_their_own_questions_and_votes(cast, live_session, connect):
