@@ -100,6 +100,7 @@ async def test_a_room_with_the_keyboard_alone_read_send_reply_report(people, ope
 
 async def test_new_messages_are_announced_politely_and_a_busy_room_in_one_line(people, open_page):
     siti = await open_page("siti", ROOM)
+    await expect(message(siti, "jalan Tayu")).to_be_visible()  # the join's history is in: what comes now is new
     announcer = siti.locator("#announcer")
     await expect(announcer).to_have_attribute("aria-live", "polite")
     await expect(siti.locator("#conn-state")).to_have_attribute("role", "status")
@@ -122,6 +123,7 @@ async def test_new_messages_are_announced_politely_and_a_busy_room_in_one_line(p
 
 async def test_notifications_with_the_keyboard_alone(people, open_page):
     siti = await open_page("siti", ROOM)
+    await expect(message(siti, "jalan Tayu")).to_be_visible()  # joined: she is online for the push
     toasts = siti.locator("#notify-toasts")
     await expect(toasts).to_have_attribute("aria-live", "polite")  # there before anything is said
     await expect(toasts).to_be_attached()
