@@ -46,6 +46,7 @@ from __future__ import annotations
 import argparse
 import array
 import asyncio
+import functools
 import json
 import math
 import os
@@ -60,11 +61,15 @@ from argparse import Namespace
 from pathlib import Path
 
 import psutil
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
+from websockets.frames import Frame, Opcode
+from websockets.protocol import State
 
 from bench.loadgen import percentile, raise_fd_limit, require_loopback
 
+#: The hub's server, as ``make run`` starts it (``ops/launch.py``): Daphne on uvloop unless ``HUB_UVLOOP=0``.
+SERVER_MODULES = {"daphne-uvloop": "ops.daphne_uvloop", "daphne": "daphne"}
 HIST_MAX_MS = 20_000  # latencies above land in the last bucket
 CONNECT_ATTEMPTS = 6
 #: Handshakes retried in this process.
@@ -80,8 +85,32 @@ def own_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def open_socket(url: str, topic: str, cookie: str | None = None, local_host: str | None = None):
-    """One socket joined to ``topic``; returns ``(ws, frames before and with the snapshot)``."""
+class Listening(ClientConnection):
+    """A client connection that, once ``on_text`` is set, hands each complete
+    text frame to it as the frame is parsed, instead of queueing it for
+    ``recv()``: no queue and no task switch per frame, so an audience process
+    spends its CPU on the frames, not on the library's hand-over (about half
+    its cost per frame before), and a frame's receipt is timed when it is read
+    off the socket."""
+
+    on_text = None
+
+    def process_event(self, event) -> None:
+        on_text = self.on_text
+        if on_text is not None and isinstance(event, Frame) and event.opcode is Opcode.TEXT and event.fin:
+            on_text(event.data.decode())
+        else:
+            super().process_event(event)
+
+
+async def open_socket(url: str, topic: str, cookie: str | None = None, local_host: str | None = None,
+                      listen: bool = False):
+    """One socket joined to ``topic``; returns ``(ws, frames before and with the snapshot)``.
+
+    ``listen``: frames are not queued for ``recv()`` but collected as they are
+    parsed (``Listening``); the returned list keeps growing until the caller
+    sets its own ``ws.on_text`` (in the same loop turn as it reads the list,
+    so that no frame falls between the two)."""
     require_loopback(url)
     headers = {"Cookie": f"sessionid={cookie}"} if cookie else {}
     origin = url.replace("ws://", "http://").rsplit("/ws/", 1)[0]
@@ -89,7 +118,8 @@ async def open_socket(url: str, topic: str, cookie: str | None = None, local_hos
     for attempt in range(CONNECT_ATTEMPTS):
         try:
             ws = await connect(url, origin=origin, additional_headers=headers, compression=None,
-                               ping_interval=None, open_timeout=60, close_timeout=2, max_queue=None, **kwargs)
+                               ping_interval=None, open_timeout=60, close_timeout=2, max_queue=None,
+                               create_connection=Listening, **kwargs)
             break
         except (OSError, InvalidHandshake, TimeoutError):
             # A loaded server drops handshakes (Daphne closes one that the
@@ -99,9 +129,23 @@ async def open_socket(url: str, topic: str, cookie: str | None = None, local_hos
                 raise
             RETRIES[0] += 1
             await asyncio.sleep(0.5 * 2 ** attempt)
+    frames: list[str] = []
+    if listen:
+        joined = asyncio.get_running_loop().create_future()
+
+        def collect(raw: str) -> None:
+            frames.append(raw)
+            if not joined.done() and ('"type":"error"' in raw or '"type":"snapshot"' in raw):
+                joined.set_result(raw)
+
+        ws.on_text = collect
+        await ws.send(json.dumps({"type": "join", "topic": topic, "ref": "j"}))
+        raw = await asyncio.wait_for(joined, 60)
+        if '"type":"error"' in raw:
+            raise RuntimeError(f"join refused: {raw[:300]}")
+        return ws, frames
     await ws.send(json.dumps({"type": "join", "topic": topic, "ref": "j"}))
     deadline = time.monotonic() + 60
-    frames = []
     while True:
         raw = await asyncio.wait_for(ws.recv(), max(0.1, deadline - time.monotonic()))
         frames.append(raw)
@@ -166,6 +210,10 @@ class Seen:
 
 
 # --- the audience processes -----------------------------------------------------------
+def _timed(apply, view: View, raw: str) -> None:
+    apply(view, raw, time.time())
+
+
 async def audience(args) -> None:
     raise_fd_limit()
     views = [View() for _ in range(args.sockets)]
@@ -173,24 +221,13 @@ async def audience(args) -> None:
     sockets = []
     t0 = time.monotonic()
     for start in range(0, args.sockets, 25):
-        batch = await asyncio.gather(*(open_socket(args.url, args.topic, local_host=args.local_host)
+        batch = await asyncio.gather(*(open_socket(args.url, args.topic, local_host=args.local_host, listen=True)
                                        for _ in range(start, min(args.sockets, start + 25))))
         for i, (ws, frames) in enumerate(batch, start):
-            for raw in frames:
+            for raw in frames:  # with the snapshot, whatever came since (timed now: joins are not measured)
                 seen.apply(views[i], raw, time.time())
+            ws.on_text = functools.partial(_timed, seen.apply, views[i])
             sockets.append(ws)
-    closed = 0
-
-    async def read(i: int, ws) -> None:
-        nonlocal closed
-        view, clock = views[i], time.time
-        try:
-            async for raw in ws:
-                seen.apply(view, raw, clock())
-        except ConnectionClosed:
-            closed += 1
-
-    readers = [asyncio.create_task(read(i, ws)) for i, ws in enumerate(sockets)]
     cpu0 = own_cpu_seconds()
     print(json.dumps({"ready": args.sockets, "join_s": time.monotonic() - t0, "retries": RETRIES[0]}), flush=True)
     # The coordinator writes one line: the votes ({"q,c": sent}) and the final counts.
@@ -208,9 +245,7 @@ async def audience(args) -> None:
     deadline = time.monotonic() + args.grace
     while behind() and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
-    for task in readers:
-        task.cancel()
-    await asyncio.gather(*readers, return_exceptions=True)
+    closed = sum(1 for ws in sockets if ws.state is not State.OPEN)
     hist, missed = seen.latencies(votes, args.sockets)
     stale = sum(1 for view in views if {q: c for q, c in view.counts.items() if q in final} != final)
     print(json.dumps({
@@ -588,8 +623,9 @@ async def main_async(args) -> dict:
     env = server_env(args)
     say(f"qa: prepare a live session, {args.citizens} citizens, {args.initial} approved questions")
     setup = setup_step(env, "prepare", "--citizens", str(args.citizens), "--questions", str(args.initial))
-    with daphne("asgi:application", env, "qa") as (port, pid):
-        say(f"qa: Daphne pid {pid} on 127.0.0.1:{port}")
+    server = getattr(args, "server", "daphne-uvloop")
+    with daphne("asgi:application", env, "qa", SERVER_MODULES[server]) as (port, pid):
+        say(f"qa: {server} pid {pid} on 127.0.0.1:{port}")
         return await drive(args, setup, port, pid)
 
 
@@ -609,6 +645,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--initial", type=int, default=20, help="approved questions before the run")
     parser.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 2) - 1),
                         help="audience processes")
+    parser.add_argument("--server", choices=sorted(SERVER_MODULES), default="daphne-uvloop",
+                        help="the hub's server: Daphne on uvloop (production's default, ops/launch.py) or plain Daphne")
     parser.add_argument("--database-url", help="postgres://... (default: a fresh SQLite file under var/bench/qa/)")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/6")
     parser.add_argument("--var-dir", help="the SQLite file's folder, emptied first (default var/bench/qa/)")
