@@ -7,11 +7,21 @@ process refreshes its own sockets' scores every ``HEARTBEAT_S``; a crashed
 process stops refreshing and its sockets fall out within ``TTL_S``, leaving
 no ghosts. The same scheme counts a user's open sockets, and the guest
 sockets of one client address, across processes.
+
+Beside each topic's set, a hash counts the live members per ``<who>``, so
+that the number of people is the hash's length: one O(1) call, whatever the
+audience. Reading the whole set on every join (as before) made joining N
+sockets cost O(N²) — a third of the server's CPU while 2,000 sockets joined
+a session (docs/performance.md, "Joins"). The two are only ever changed
+together, by the Lua scripts below (atomic in Redis), and every script first
+drops the expired members and their counts (``SWEEP``), so a crashed
+process's sockets leave both.
 """
 
 from __future__ import annotations
 
 import time
+import weakref
 
 from common.redis import get_redis, get_sync_redis, key
 
@@ -28,6 +38,10 @@ def _presence_key(topic: str) -> str:
     return key("presence", topic)
 
 
+def _people_key(topic: str) -> str:
+    return key("presence-who", topic)
+
+
 def _connections_key(user_id: int) -> str:
     return key("conns", str(user_id))
 
@@ -36,23 +50,66 @@ def _guests_key(address: str) -> str:
     return key("guests", address)
 
 
-async def enter(topic: str, member_id: str) -> None:
-    await get_redis().zadd(_presence_key(topic), {member_id: time.time() + TTL_S})
+# KEYS[1]: the topic's members (member -> expiry), KEYS[2]: live members per <who>.
+SWEEP = """
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+for _, member in ipairs(expired) do
+  local who = string.match(member, '^[^|]*')
+  if redis.call('HINCRBY', KEYS[2], who, -1) <= 0 then redis.call('HDEL', KEYS[2], who) end
+end
+if #expired > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1]) end
+"""
+#: ARGV: now, then (member, expiry) pairs: add or refresh each.
+ENTER = SWEEP + """
+for i = 2, #ARGV, 2 do
+  if redis.call('ZADD', KEYS[1], ARGV[i + 1], ARGV[i]) == 1 then
+    redis.call('HINCRBY', KEYS[2], string.match(ARGV[i], '^[^|]*'), 1)
+  end
+end
+"""
+#: ARGV: now, member.
+LEAVE = SWEEP + """
+if redis.call('ZREM', KEYS[1], ARGV[2]) == 1 then
+  local who = string.match(ARGV[2], '^[^|]*')
+  if redis.call('HINCRBY', KEYS[2], who, -1) <= 0 then redis.call('HDEL', KEYS[2], who) end
+end
+"""
+#: ARGV: now. The number of people.
+COUNT = SWEEP + """
+return redis.call('HLEN', KEYS[2])
+"""
+
+_scripts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _script(client, source: str):
+    """``source`` registered on ``client`` (EVALSHA, loaded again if Redis lost it)."""
+    registered = _scripts.get(client)
+    if registered is None:
+        registered = _scripts[client] = {}
+    script = registered.get(source)
+    if script is None:
+        script = registered[source] = client.register_script(source)
+    return script
+
+
+def _keys(topic: str) -> list[str]:
+    return [_presence_key(topic), _people_key(topic)]
+
+
+async def enter(topic: str, member_id: str, expires: float | None = None) -> None:
+    """``member_id`` is on ``topic`` until ``expires`` (default: ``TTL_S`` from now)."""
+    now = time.time()
+    await _script(get_redis(), ENTER)(keys=_keys(topic), args=[now, member_id, expires or now + TTL_S])
 
 
 async def leave(topic: str, member_id: str) -> None:
-    await get_redis().zrem(_presence_key(topic), member_id)
+    await _script(get_redis(), LEAVE)(keys=_keys(topic), args=[time.time(), member_id])
 
 
 async def count(topic: str) -> int:
     """People on the topic now: signed-in users once, each guest socket once."""
-    client = get_redis()
-    now = time.time()
-    pipe = client.pipeline(transaction=False)
-    pipe.zremrangebyscore(_presence_key(topic), 0, now)
-    pipe.zrange(_presence_key(topic), 0, -1)
-    _, members = await pipe.execute()
-    return len({m.split(b"|", 1)[0] for m in members})
+    return int(await _script(get_redis(), COUNT)(keys=_keys(topic), args=[time.time()]))
 
 
 async def last_broadcast_swap(topic: str, value: int) -> int | None:
@@ -102,10 +159,17 @@ async def heartbeat(entries: list[tuple[str, str]], connections: list[tuple[int,
     ``(user id, connection)`` and ``(address, connection)`` pairs, in one round trip."""
     if not entries and not connections and not guests:
         return
-    expires = time.time() + TTL_S
-    pipe = get_redis().pipeline(transaction=False)
+    now = time.time()
+    expires = now + TTL_S
+    client = get_redis()
+    pipe = client.pipeline(transaction=False)
+    by_topic: dict[str, list] = {}
     for topic, member_id in entries:
-        pipe.zadd(_presence_key(topic), {member_id: expires})
+        by_topic.setdefault(topic, []).extend((member_id, expires))
+    enter_script = _script(client, ENTER)
+    for topic, pairs in by_topic.items():
+        for start in range(0, len(pairs), 2000):  # a few thousand arguments per call
+            await enter_script(keys=_keys(topic), args=[now, *pairs[start:start + 2000]], client=pipe)
     for user_id, connection in connections:
         pipe.zadd(_connections_key(user_id), {connection: expires})
         pipe.expire(_connections_key(user_id), TTL_S * 2)

@@ -3,6 +3,7 @@ once; presence frames follow changes; expired entries do not count."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from common.redis import key
@@ -51,8 +52,10 @@ async def test_two_tabs_count_once_and_a_guest_once_more(room, make_user, connec
 
 async def test_expired_entries_do_not_count(room, redis_client, connect):
     now = time.time()
-    redis_client.zadd(key("presence", ROOM), {"u999|crashed-process": now - 1, "g1|crashed": now - 100,
-                                              "u998|alive-elsewhere": now + presence.TTL_S})
+    # what other processes wrote: two that crashed (their entries expired), one alive
+    for member, expires in (("u999|crashed-process", now - 1), ("g1|crashed", now - 100),
+                            ("u998|alive-elsewhere", now + presence.TTL_S)):
+        await presence.enter(ROOM, member, expires=expires)
     guest = await connect(None)
     joined, _ = await guest.join(ROOM)
     assert joined["presence"] == 2  # this guest and the live entry of another process
@@ -66,3 +69,26 @@ async def test_socket_leaving_removes_its_entry(room, make_user, redis_client, c
     assert redis_client.zcard(key("presence", ROOM)) == 1
     await sock.request({"type": "leave", "topic": ROOM, "ref": "l"})
     assert redis_client.zcard(key("presence", ROOM)) == 0
+
+
+async def test_the_count_follows_tabs_leaves_expiry_and_a_flushed_redis(redis_client):
+    """The count is kept beside the members (one call per join, whatever the
+    audience): it must stay equal to the distinct people among live members."""
+    topic = "room:counting"
+    await presence.enter(topic, "u1|tab-a")
+    await presence.enter(topic, "u1|tab-b")
+    await presence.enter(topic, "gc1|c1")
+    await presence.enter(topic, "u2|tab-a", expires=time.time() + 0.2)
+    assert await presence.count(topic) == 3  # alice once, a guest, bob
+    await presence.enter(topic, "u1|tab-a")  # a heartbeat's refresh adds nobody
+    await presence.leave(topic, "u1|tab-b")
+    await presence.leave(topic, "u1|tab-b")  # twice: nothing more
+    assert await presence.count(topic) == 3  # alice still has a tab
+    await asyncio.sleep(0.3)
+    assert await presence.count(topic) == 2  # bob's entry expired
+    await presence.leave(topic, "u1|tab-a")
+    assert await presence.count(topic) == 1
+    redis_client.flushdb()  # Redis lost everything, scripts included
+    assert await presence.count(topic) == 0
+    await presence.heartbeat([(topic, "gc1|c1"), (topic, "u1|tab-c")], [])
+    assert await presence.count(topic) == 2
