@@ -6,6 +6,8 @@ runs chat's (synchronous) selectors and services in the database thread
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,10 +30,19 @@ class RoomGrant:
     room: Room
 
 
+#: Public replays kept per process (``RoomTopic._replay``), and for how long.
+SHARED_REPLAYS = 32
+SHARED_REPLAY_SECONDS = 1.0
+
+
 class RoomTopic(TopicKind):
     prefix = "room"
     schema = Path(__file__).with_name("schema.json")
     actions = {"send": "on_send", "edit": "on_edit", "delete": "on_delete"}
+
+    def __init__(self) -> None:
+        #: ``(room, since, changes_since, last id, last revision)`` -> ``(made at, frames, has_more)``.
+        self.shared: OrderedDict = OrderedDict()
 
     async def join(self, user, key: str) -> RoomGrant:
         room = await db_async(selectors.room_get)(slug=key)
@@ -53,20 +64,43 @@ class RoomTopic(TopicKind):
     async def replay(self, grant: RoomGrant, user, since: int | None, changes_since: int | None = None) -> Replay:
         return await db_async(self._replay)(grant, user, since, changes_since)
 
-    @staticmethod
-    def _replay(grant: RoomGrant, user, since: int | None, changes_since: int | None) -> Replay:
+    def _replay(self, grant: RoomGrant, user, since: int | None, changes_since: int | None) -> Replay:
+        """The room's marks are read on every join; what everyone gets at
+        those marks (the messages after ``since``, the changes after
+        ``changes_since``) is read and serialized once and shared, for
+        ``SHARED_REPLAY_SECONDS``, by the joiners asking for the same: a burst
+        of fresh joins, or a storm of reconnecting clients that had all seen
+        the same last message. Any new message, edit or removal moves the
+        marks, so a join never gets a page older than the room's state when it
+        asked (what does not move them — a renamed author — shows within the
+        second); the author's own held messages are read for each."""
         last_id, last_rev = selectors.room_marks(room_id=grant.room_id)
-        messages, last_id, has_more = selectors.messages_after(room_id=grant.room_id, since=since, last_id=last_id)
-        frames = []
-        if since is not None and changes_since is not None:
-            # Edits and removals of messages the client has, made while it was away.
-            frames = [message_frame(m, "message.updated") for m in selectors.messages_changed(
-                room_id=grant.room_id, upto=since, since_rev=changes_since, until_rev=last_rev)]
-        frames += [message_frame(m) for m in messages]
+        key = (grant.room_id, since, changes_since, last_id, last_rev)
+        now = time.monotonic()
+        shared = self.shared.get(key)
+        if shared is None or now - shared[0] > SHARED_REPLAY_SECONDS:
+            shared = self.shared[key] = (now, *self._public_replay(grant.room_id, since, changes_since, last_id,
+                                                                    last_rev))
+            while len(self.shared) > SHARED_REPLAYS:
+                self.shared.popitem(last=False)
+        _, public, has_more = shared
+        frames = list(public)
         if user.is_authenticated:
             # Only the author sees their own messages waiting for review.
             frames += [held_frame(m) for m in selectors.held_by_author(room_id=grant.room_id, author_id=user.pk)]
         return Replay(frames=frames, last_id=last_id, has_more=has_more, extra={"last_rev": last_rev})
+
+    @staticmethod
+    def _public_replay(room_id: int, since: int | None, changes_since: int | None, last_id: int,
+                       last_rev: int) -> tuple[tuple[dict, ...], bool]:
+        messages, _, has_more = selectors.messages_after(room_id=room_id, since=since, last_id=last_id)
+        frames = []
+        if since is not None and changes_since is not None:
+            # Edits and removals of messages the client has, made while it was away.
+            frames = [message_frame(m, "message.updated") for m in selectors.messages_changed(
+                room_id=room_id, upto=since, since_rev=changes_since, until_rev=last_rev)]
+        frames += [message_frame(m) for m in messages]
+        return tuple(frames), has_more
 
     async def history(self, grant: RoomGrant, user, before: int, limit: int) -> tuple[list[dict], bool]:
         messages, has_more = await db_async(selectors.messages_before)(

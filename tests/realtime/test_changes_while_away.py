@@ -43,3 +43,30 @@ async def test_edits_and_deletes_made_while_away_are_replayed_before_new_message
     _joined, replay = await again.join(ROOM, since=second["id"])
     replay = _messages(replay)
     assert [(f["type"], f["message"]["id"]) for f in replay] == [("message", third["id"])]
+
+
+async def test_a_join_right_after_an_edit_or_a_removal_sees_it(room, make_user, connect):
+    """Joiners at the same room state share one read of the page (chat/topic.py);
+    any edit, removal or new message gives the next joiner a fresh page."""
+    alice = await make_user("alice")
+    a = await connect(alice)
+    await a.join(ROOM)
+    first = await a.say(ROOM, "Lampu jalan mati")
+    second = await a.say(ROOM, "Sudah tiga hari")
+
+    def bodies(replay):
+        # the page's messages (a live event of the change just made may follow the join: not the page)
+        return [(f["message"]["id"], f["message"]["body"], f["message"]["deleted"])
+                for f in replay if f["type"] == "message"]
+
+    one, two = await connect(None), await connect(None)
+    page = bodies((await one.join(ROOM))[1])
+    assert page == bodies((await two.join(ROOM))[1])  # the same state, the same page
+    assert page == [(first["id"], "Lampu jalan mati", False), (second["id"], "Sudah tiga hari", False)]
+
+    await a.recv_ack({"type": "edit", "topic": ROOM, "id": first["id"], "body": "Lampu jalan mati total"})
+    assert bodies((await (await connect(None)).join(ROOM))[1])[0] == (first["id"], "Lampu jalan mati total", False)
+    await a.recv_ack({"type": "delete", "topic": ROOM, "id": second["id"]})
+    assert bodies((await (await connect(None)).join(ROOM))[1])[1] == (second["id"], "", True)
+    third = await a.say(ROOM, "Terima kasih")
+    assert bodies((await (await connect(None)).join(ROOM))[1])[-1] == (third["id"], "Terima kasih", False)
