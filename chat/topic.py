@@ -44,6 +44,9 @@ class RoomTopic(TopicKind):
         #: ``(room, since, changes_since, last id, last revision)`` -> ``(made at, frames, has_more)``.
         self.shared: OrderedDict = OrderedDict()
 
+    def forget(self) -> None:
+        self.shared.clear()
+
     async def join(self, user, key: str) -> RoomGrant:
         room = await db_async(selectors.room_get)(slug=key)
         if room is None or room.embedded:

@@ -115,6 +115,14 @@ class SessionTopic(TopicKind):
         self.peak_tasks: dict[int, asyncio.Task] = {}
         #: The public part of each session's snapshot, by revision (``_replay``).
         self.snapshots: dict[int, tuple[int, dict]] = {}
+        #: Sessions known to exist: a join needs the database only for the first.
+        self.known: set[int] = set()
+
+    def forget(self) -> None:
+        self.peaks.clear()
+        self.peak_written.clear()
+        self.snapshots.clear()
+        self.known.clear()
 
     def _peak_to_write(self, session_id: int, audience: int) -> int | None:
         """The peak to write with this join, if any. While the audience grows
@@ -145,10 +153,13 @@ class SessionTopic(TopicKind):
     async def join(self, user, key: str) -> SessionGrant:
         if not key.isascii() or not key.isdigit() or len(key) > 12:
             raise AppError(NOT_FOUND)
-        if await db_async(selectors.session_rev)(pk=int(key)) is None:
-            raise AppError(NOT_FOUND)
+        session_id = int(key)
+        if session_id not in self.known:
+            if await db_async(selectors.session_rev)(pk=session_id) is None:
+                raise AppError(NOT_FOUND)
+            self.known.add(session_id)  # sessions are never deleted (cancelled ones stay, and say so)
         ranking.attach()  # votes committed in this process are coalesced in this loop
-        return SessionGrant(session_id=int(key))
+        return SessionGrant(session_id=session_id)
 
     async def replay(self, grant: SessionGrant, user, since: int | None, changes_since: int | None = None) -> Replay:
         session_id = grant.session_id

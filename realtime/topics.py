@@ -91,6 +91,12 @@ class TopicKind(ABC):
         """Extra fields for the ``joined`` frame."""
         return {}
 
+    def forget(self) -> None:
+        """Drop what the kind keeps in memory of the database (shared replays,
+        known keys): for when the database itself is replaced, as between
+        tests. Nothing, for a kind that keeps nothing."""
+        return None
+
 
 @dataclass(frozen=True)
 class Action:
@@ -144,6 +150,12 @@ def is_action(frame_type: str) -> bool:
 
 def all_kinds() -> list[TopicKind]:
     return list(_registry.values())
+
+
+def forget_all() -> None:
+    """Every registered kind's ``forget``."""
+    for kind in _registry.values():
+        kind.forget()
 
 
 def resolve(topic: str) -> tuple[TopicKind, str]:

@@ -37,6 +37,15 @@ def _clean_redis():
     client.close()
 
 
+@pytest.fixture(autouse=True)
+def _topic_kinds_forget_the_last_database():
+    """Each test has a database of its own (ids may be reused): the topic
+    kinds' in-memory shares of the previous one must not serve it."""
+    from realtime import topics
+
+    topics.forget_all()
+
+
 @pytest.fixture
 def redis_client(_clean_redis):
     return _clean_redis
