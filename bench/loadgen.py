@@ -4,7 +4,8 @@ N sockets sit in one room; S of them (the first S) also send at a fixed total
 rate. Every message body carries ``~b~<tag>~<n>~<unix time>~``; receivers find
 it with ``str.find`` (no JSON parsing on the hot path), so each delivery costs
 the client a few microseconds and the end-to-end latency is receipt time minus
-send time, both read from this one process's clock.
+send time, both read from this machine's clock (``time.time()``; the
+receivers may sit in other processes: ``bench.spread``).
 
 Loops are bounded by a message count and by deadlines, and only loopback
 addresses are accepted.
@@ -79,6 +80,10 @@ class Target:
     topic: str = ""
     sender_cookie: str | None = None
     server_pid: int | None = None
+    #: Further server-side processes whose CPU counts as the server's (name ->
+    #: pid; their child processes too, e.g. nginx's workers): several app
+    #: processes behind a proxy.
+    extra_pids: dict[str, int] = field(default_factory=dict)
 
     @property
     def origin(self) -> str:
@@ -125,16 +130,58 @@ class StepResult:
         return asdict(self)
 
 
+class ServerMeter:
+    """CPU seconds of the server's processes (``server_pid``, every
+    ``extra_pids`` and their children) between ``__init__`` and ``pct``."""
+
+    def __init__(self, target: Target) -> None:
+        named = {target.kind: target.server_pid} if target.server_pid else {}
+        named.update(target.extra_pids)
+        self.procs: dict[str, list[psutil.Process]] = {}
+        for name, pid in named.items():
+            proc = psutil.Process(pid)
+            self.procs[name] = [proc, *proc.children(recursive=True)]
+        self.start = self._seconds()
+
+    def _seconds(self) -> dict[str, float]:
+        out = {}
+        for name, procs in self.procs.items():
+            total = 0.0
+            for proc in procs:
+                try:
+                    total += sum(proc.cpu_times()[:2])
+                except psutil.NoSuchProcess:
+                    pass
+            out[name] = total
+        return out
+
+    def pct(self, elapsed: float) -> tuple[float, dict[str, float]]:
+        """Percent of one core over ``elapsed`` seconds: all together, and per name."""
+        end = self._seconds()
+        each = {name: 100 * (end[name] - self.start[name]) / elapsed for name in end}
+        return sum(each.values()), each
+
+
+def own_cpu_seconds() -> float:
+    return sum(psutil.Process().cpu_times()[:2])
+
+
+def new_tag(label: str) -> str:
+    return f"{label}{time.monotonic_ns() % 10**9}".translate(_TO_LETTERS)
+
+
 class Room:
-    """N connected, joined sockets and their readers."""
+    """N connected, joined sockets and their readers (``local_host``: the
+    loopback address they connect from, e.g. ``127.0.0.2``)."""
 
     #: Messages numbered so far in this process: keeps hub client ids unique.
     issued = 0
 
-    def __init__(self, target: Target, sockets: int, senders: int) -> None:
+    def __init__(self, target: Target, sockets: int, senders: int, local_host: str | None = None) -> None:
         self.target = target
         self.n = sockets
         self.s = min(senders, sockets)
+        self.local_host = local_host
         self.sockets: list = []
         self.readers: list[asyncio.Task] = []
         self.tag = ""
@@ -150,9 +197,10 @@ class Room:
         headers = {}
         if sender and self.target.sender_cookie:
             headers["Cookie"] = f"sessionid={self.target.sender_cookie}"
+        where = {"local_addr": (self.local_host, 0)} if self.local_host else {}
         ws = await connect(self.target.url, origin=self.target.origin, additional_headers=headers,
                            compression=None, ping_interval=None, open_timeout=30, close_timeout=2,
-                           max_queue=None)
+                           max_queue=None, **where)
         if self.target.kind == "hub":
             await ws.send(json.dumps({"type": "join", "topic": self.target.topic, "ref": "j"}))
             deadline = time.monotonic() + 30
@@ -211,21 +259,22 @@ class Room:
             await asyncio.sleep(0.1)
         return time.monotonic() - t0
 
-    async def step(self, rate: float, seconds: float, drain_s: float = 3.0, label: str = "") -> StepResult:
-        """Send ``rate`` messages per second in total for ``seconds`` from the
-        senders, then wait up to ``drain_s`` for the last deliveries."""
-        count = max(self.s, round(rate * seconds))
-        settled = await self.settle()
-        self.tag = f"{label}{time.monotonic_ns() % 10**9}".translate(_TO_LETTERS)
+    def begin(self, tag: str) -> None:
+        """Count only messages of step ``tag`` from now on."""
+        self.tag = tag
         self.got = [set() for _ in range(self.n)]
         self.latencies = []
         self.errors = 0
         self.last_any = 0.0
+        self.last_receipt = 0.0
         gc.collect()
-        server = psutil.Process(self.target.server_pid) if self.target.server_pid else None
-        me = psutil.Process()
-        cpu0 = sum(server.cpu_times()[:2]) if server else 0.0
-        me0 = sum(me.cpu_times()[:2])
+
+    def delivered(self) -> int:
+        return sum(map(len, self.got))
+
+    async def send(self, rate: float, count: int) -> tuple[int, float, float]:
+        """Send ``count`` messages at ``rate`` per second in total from the
+        senders; returns ``(sent, unix time of the first, unix time after the last)``."""
         loop = asyncio.get_running_loop()
         t0 = loop.time() + 0.05
         wall0 = time.time() + 0.05
@@ -246,26 +295,42 @@ class Room:
             return sent
 
         sent = sum(await asyncio.gather(*(send_from(s) for s in range(self.s))))
-        send_end = time.time()
-        expected = sent * self.n
-        deadline = time.monotonic() + drain_s
-        while time.monotonic() < deadline and sum(map(len, self.got)) < expected:
+        return sent, wall0, time.time()
+
+    async def wait(self, expected: int, until: float) -> int:
+        """Wait until ``expected`` deliveries arrived or the unix time ``until``."""
+        while time.time() < until and self.delivered() < expected:
             await asyncio.sleep(0.05)
-        delivered = sum(map(len, self.got))
-        cpu1 = sum(server.cpu_times()[:2]) if server else 0.0
-        me1 = sum(me.cpu_times()[:2])
+        return self.delivered()
+
+    async def step(self, rate: float, seconds: float, drain_s: float = 3.0, label: str = "") -> StepResult:
+        """Send ``rate`` messages per second in total for ``seconds`` from the
+        senders, then wait up to ``drain_s`` for the last deliveries."""
+        count = max(self.s, round(rate * seconds))
+        settled = await self.settle()
+        self.begin(new_tag(label))
+        server = ServerMeter(self.target)
+        me0 = own_cpu_seconds()
+        sent, wall0, send_end = await self.send(rate, count)
+        expected = sent * self.n
+        delivered = await self.wait(expected, time.time() + drain_s)
+        me1 = own_cpu_seconds()
         elapsed = max(1e-6, max(self.last_receipt, send_end) - wall0)
+        server_pct, by_process = server.pct(elapsed)
         lat = sorted(self.latencies)
+        extra = {"settle_s": settled}
+        if len(by_process) > 1:
+            extra["server_cpu_by_process"] = by_process
         return StepResult(
             kind=self.target.kind, sockets=self.n, senders=self.s, rate=rate, seconds=seconds, sent=sent,
             expected=expected, delivered=delivered, lost=expected - delivered,
             deliveries_per_s=delivered / elapsed,
             p50_ms=1000 * percentile(lat, 0.50), p95_ms=1000 * percentile(lat, 0.95),
             p99_ms=1000 * percentile(lat, 0.99), max_ms=1000 * (lat[-1] if lat else math.nan),
-            server_cpu_pct=100 * (cpu1 - cpu0) / elapsed, client_cpu_pct=100 * (me1 - me0) / elapsed,
+            server_cpu_pct=server_pct, client_cpu_pct=100 * (me1 - me0) / elapsed,
             send_errors=self.errors, send_rate=sent / max(1e-6, send_end - wall0),
             p999_ms=1000 * percentile(lat, 0.999),
-            extra={"settle_s": settled},
+            extra=extra,
         )
 
 
