@@ -20,9 +20,12 @@ from accounts.choices import Role
 from accounts.throttle import signup_attempt
 from chat.services import room_upsert
 from common.redis import get_redis, get_sync_redis, new_async_client, new_client, prefixed
+from notify.models import Announcement
+from notify.services import announcement_create
 from realtime import bus, ratelimit
 from realtime.events import event_message
 from settings.env import cache_config, channel_layer_host
+from tests.faults.cluster import worker_process
 from tests.hub import create_user, seed_messages, wait_until
 from tests.live import daphne_server, database_url_for
 from tests.ops.processes import run_manage
@@ -169,8 +172,9 @@ async def test_after_a_failover_the_same_clients_write_to_the_new_primary(throug
 
 
 @pytest.fixture
-def failing_cluster(tmp_path):
+def failing_cluster(tmp_path, settings):
     cluster = SentinelCluster(tmp_path)
+    settings.REDIS_URL = cluster.url  # this process (it queues the job) as the ones it starts
     yield cluster
     cluster.stop()
 
@@ -186,16 +190,20 @@ def _subscribers(port: int) -> list[dict]:
 
 @pytest.mark.live
 async def test_a_socket_keeps_its_room_through_a_failover(failing_cluster, transactional_db):
-    """A Daphne configured with the sentinel URL serves a room; the primary
+    """A Daphne and the worker configured with the sentinel URL; the primary
     is killed (``kill -9``) and the sentinels promote the replica. The
-    process's Pub/Sub subscription reconnects — to the new primary — and its
+    Daphne's Pub/Sub subscription reconnects — to the new primary — and its
     sockets re-read from the database what was written during the switch;
-    messages sent afterwards are delivered live. The socket is never closed."""
+    messages sent afterwards are delivered live; the socket is never closed.
+    The worker lives through it and runs a job queued afterwards."""
     cluster = failing_cluster
     room, _ = await sync_to_async(room_upsert)(slug="bupati", title="Ruang Bupati")
     bupati = await sync_to_async(create_user)("bupati", role=Role.OFFICIAL)
     alice = await sync_to_async(create_user)("alice")
-    with daphne_server(connection.settings_dict, extra_env={"REDIS_URL": cluster.url}) as url:
+    boss = await sync_to_async(create_user)("boss", role=Role.ADMIN)
+    sentinel_env = {"REDIS_URL": cluster.url}
+    with daphne_server(connection.settings_dict, extra_env=sentinel_env) as url, \
+            worker_process(extra_env=sentinel_env) as worker:
         speaker = await LiveSocket.open(url, bupati)
         listener = await LiveSocket.open(url)
         try:
@@ -206,6 +214,7 @@ async def test_a_socket_keeps_its_room_through_a_failover(failing_cluster, trans
             assert (await listener.recv_until("message"))["message"]["id"] == 1
             old = cluster.primary_port
             assert len(_subscribers(old)) == 1
+            await wait_until(lambda: " started" in worker.log_path.read_text(), what="the worker at work", timeout=30)
 
             new = await asyncio.to_thread(cluster.kill_primary)
             # Written while the hub had no Redis: their events were never
@@ -223,6 +232,15 @@ async def test_a_socket_keeps_its_room_through_a_failover(failing_cluster, trans
                 await asyncio.sleep(ack["retry_after"])
             assert ack["id"] == 4 and ack["status"] == "published", ack
             assert (await listener.recv_until("message"))["message"]["id"] == 4
+
+            announcement = await sync_to_async(announcement_create)(author=boss, title="Pemadaman air", body="Besok.")
+
+            def delivered():
+                return Announcement.objects.get(pk=announcement.pk).finished_at
+
+            await wait_until(sync_to_async(delivered), what="the announcement job after the failover", timeout=30,
+                             interval=0.1)
+            assert worker.poll() is None, "the worker is the same process"
         finally:
             await speaker.close()
             await listener.close()
