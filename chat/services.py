@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from asgiref.sync import async_to_sync
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,13 +41,23 @@ def room_upsert(*, slug: str, title: str, description: str = "", **options) -> t
 def _advance(room_id: int, *, new_message: bool) -> tuple[int | None, int]:
     """The room's next revision, and for a message becoming visible its next
     visible id. Call inside a transaction: the room row stays locked until
-    commit, so both are strictly increasing and gap-free."""
-    room = Room.objects.select_for_update().only("last_seq", "last_rev").get(pk=room_id)
-    room.last_rev += 1
-    if new_message:
-        room.last_seq += 1
-    Room.objects.filter(pk=room_id).update(last_seq=room.last_seq, last_rev=room.last_rev)
-    return (room.last_seq if new_message else None), room.last_rev
+    commit, so both are strictly increasing and gap-free.
+
+    One ``UPDATE … RETURNING`` (PostgreSQL, SQLite ≥ 3.35) — it takes the
+    row's lock as the update it is — instead of a locking read and an update:
+    on every message sent, one statement less."""
+    step = 1 if new_message else 0
+    if connection.features.can_return_columns_from_insert:  # RETURNING is there
+        table = connection.ops.quote_name(Room._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET last_seq = last_seq + %s, last_rev = last_rev + 1 "  # noqa: S608 - names, not input
+                           "WHERE id = %s RETURNING last_seq, last_rev", [step, room_id])
+            last_seq, last_rev = cursor.fetchone()
+    else:  # an older SQLite
+        room = Room.objects.select_for_update().only("last_seq", "last_rev").get(pk=room_id)
+        last_seq, last_rev = room.last_seq + step, room.last_rev + 1
+        Room.objects.filter(pk=room_id).update(last_seq=last_seq, last_rev=last_rev)
+    return (last_seq if new_message else None), last_rev
 
 
 def _changed_on_commit(message: Message, *, decided: bool) -> None:
@@ -73,9 +83,14 @@ def message_make_visible(*, message: Message) -> Message:
         message.seq, message.rev = _advance(message.room_id, new_message=True)
         message.status = MessageStatus.PUBLISHED
         message.save(update_fields=["seq", "rev", "status"])
-        publish_on_commit(message.room.topic, message_frame(message), seq=message.seq)
-        notify_chat_message(message)
+        _published(message)
     return message
+
+
+def _published(message: Message) -> None:
+    """A message has just become visible: ``message`` to the room after commit, and its notifications."""
+    publish_on_commit(message.room.topic, message_frame(message), seq=message.seq)
+    notify_chat_message(message)
 
 
 def _hold(message: Message, reasons: list[str]) -> None:
@@ -151,15 +166,19 @@ def message_store(*, plan: SendPlan, user, client_id: str, body: str) -> Message
             reasons = [] if exempt else screen(kind=MESSAGE_TARGET, author=user, text=text)
             if room.premoderated and not exempt:
                 reasons.insert(0, "premoderated")
+            # Visible at once: its id and revision first, so that the row is
+            # written once (the room stays locked until commit, as in
+            # message_make_visible; a retry's IntegrityError rolls both back).
+            seq, rev = (None, 0) if reasons else _advance(room.pk, new_message=True)
             message = Message.objects.create(
                 room=room, author=user, client_id=client_id, body=text, html=render_text(text),
                 reply_to=plan.parent, status=MessageStatus.HELD if reasons else MessageStatus.PUBLISHED,
-                hold_reason=", ".join(reasons)[:200],
+                hold_reason=", ".join(reasons)[:200], seq=seq, rev=rev,
             )
             if reasons:
                 _hold(message, reasons)
             else:
-                message_make_visible(message=message)
+                _published(message)
             return message
     except IntegrityError:
         existing = selectors.message_by_client_id(room_id=room.pk, author_id=user.pk, client_id=client_id)

@@ -393,9 +393,9 @@ class AskPlan:
 
 def question_ask_check(*, user, session_id: int, body: str, client_id: str | None = None) -> AskPlan:
     """The checks of ``question_ask`` that read (sign-in, length, the
-    session open, a retry), before chat's ``send_check``; the per-citizen
-    limits are counted once, under the session's lock, in
-    ``question_ask_store``."""
+    session open, a retry, the per-citizen limits), before chat's
+    ``send_check``; the limits are counted again, under the session's lock,
+    in ``question_ask_store`` (two asks at once)."""
     if user is None or not user.is_authenticated:
         raise AppError(FORBIDDEN, _("Sign in to take part."))
     text = (body or "").replace("\r\n", "\n").strip()
@@ -413,7 +413,11 @@ def question_ask_check(*, user, session_id: int, body: str, client_id: str | Non
                        client_id=client_id, now=None)
     if room.state == RoomState.CLOSED:
         raise _closed(session)
-    return AskPlan(room=room, stored=None, text=text, client_id=client_id, now=timezone.now())
+    now = timezone.now()
+    # Read here too, so that an ask over the limits is refused before chat's
+    # rate limit counts it; counted again under the lock in question_ask_store.
+    _check_limits(user, session, now)
+    return AskPlan(room=room, stored=None, text=text, client_id=client_id, now=now)
 
 
 def question_ask_store(*, user, session_id: int, plan: AskPlan, anonymous: bool = False) -> Question:

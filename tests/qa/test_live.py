@@ -153,6 +153,24 @@ async def test_ask_is_idempotent_by_client_id(cast, live_session, connect):
     assert await sync_to_async(Question.objects.filter(session=live_session).count)() == 1
 
 
+async def test_an_ask_over_the_limits_costs_no_chat_rate_limit_hit(cast, live_session, connect, settings):
+    """Refused for the per-citizen limits, an ask must not use up the room's
+    rate limit: once the limit allows it again, the next ask goes through."""
+    settings.QA_QUESTION_INTERVAL_SECONDS = 0
+    settings.QA_QUESTIONS_PER_SESSION = 1
+    settings.CHAT_RATE_COUNT = 2
+    budi = await connect(cast["budi"])
+    await snapshot_of(budi, live_session)
+    assert (await act(budi, ask_frame(live_session, "Pertanyaan pertama")))["type"] == "done"
+    for _ in range(3):
+        refused = await act(budi, ask_frame(live_session, "Pertanyaan kedua"))
+        assert refused["code"] == "question_quota_reached"
+    settings.QA_QUESTIONS_PER_SESSION = 2
+    second = await act(budi, ask_frame(live_session, "Pertanyaan kedua"))
+    assert second["type"] == "done", second
+    assert await sync_to_async(Question.objects.filter(session=live_session).count)() == 2
+
+
 # --- votes: exact, coalesced -------------------------------------------------------------
 async def test_concurrent_voters_end_with_exact_counts_on_every_screen(cast, live_session, connect):
     question = await sync_to_async(asked_and_approved)(cast["siti"], live_session, cast["moderator"])

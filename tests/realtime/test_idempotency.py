@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import pytest
 from asgiref.sync import sync_to_async
 
 from chat.models import Message
@@ -68,3 +69,28 @@ async def test_a_client_id_reused_in_another_room_does_not_return_the_other_room
                      "id": 1, "reason": None}
     stored = await sync_to_async(list)(Message.objects.order_by("pk").values_list("room__slug", "seq", "body"))
     assert stored == [("bupati", 1, "di ruang bupati"), ("kadinkes", 1, "di ruang kadinkes")]
+
+
+
+def test_a_rooms_ids_and_revisions_advance_with_and_without_update_returning(room, monkeypatch):
+    """``chat.services._advance`` takes a room's next id and revision in one
+    ``UPDATE … RETURNING`` where the database has it, by a locking read where
+    it has not (SQLite before 3.35): the same numbers either way, and a
+    rolled-back transaction takes none."""
+    from django.db import connection, transaction
+
+    from chat.models import Room
+    from chat.services import _advance
+
+    room_id = Room.objects.get(slug=ROOM.split(".", 1)[1]).pk
+    with transaction.atomic():
+        first = _advance(room_id, new_message=True)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _advance(room_id, new_message=True)
+        raise RuntimeError("rolled back")
+    with monkeypatch.context() as patched:  # undone before the test database is flushed
+        patched.setattr(connection.features, "can_return_columns_from_insert", False)
+        with transaction.atomic():
+            second = _advance(room_id, new_message=True)
+            touched = _advance(room_id, new_message=False)
+    assert (first, second, touched) == ((1, 1), (2, 2), (None, 3))
