@@ -59,6 +59,7 @@ class Sockets:
         self.sockets: list = []
         self.readers: list[asyncio.Task] = []
         self.failed = 0
+        self.cut = 0  # handshakes or joins still under way at the deadline
         self.retries = 0
         self.closed_by_server = 0
 
@@ -71,11 +72,17 @@ class Sockets:
         if ws in self.sockets:
             self.closed_by_server += 1
 
+    def failed_or_cut(self, deadline: float) -> None:
+        if time.monotonic() >= deadline - 0.1:
+            self.cut += 1
+        else:
+            self.failed += 1
+
     async def _open_one(self, command: dict, deadline: float) -> None:
         try:
             ws, _seconds, retries = await handshake(command["url"], self.local_host, deadline=deadline)
         except (OSError, InvalidHandshake, TimeoutError):
-            self.failed += 1
+            self.failed_or_cut(deadline)
             return
         self.retries += retries
         try:
@@ -88,7 +95,7 @@ class Sockets:
                     if '"type":"error"' in raw:
                         raise RuntimeError(raw[:200])
         except (ConnectionClosed, TimeoutError, RuntimeError):
-            self.failed += 1
+            self.failed_or_cut(deadline)
             drop(ws, reset=False)
             return
         self.sockets.append(ws)
@@ -97,10 +104,11 @@ class Sockets:
     async def open(self, command: dict) -> dict:
         t0 = time.monotonic()
         deadline = t0 + command["deadline_s"]
-        failed0 = self.failed
+        failed0, cut0 = self.failed, self.cut
         await bounded(command["total"] - len(self.sockets), lambda _i: self._open_one(command, deadline), deadline,
                       IN_FLIGHT)
-        return {"open": len(self.sockets), "failed": self.failed - failed0, "retries": self.retries,
+        return {"open": len(self.sockets), "failed": self.failed - failed0, "cut": self.cut - cut0,
+                "retries": self.retries,
                 "closed_by_server": self.closed_by_server, "seconds": time.monotonic() - t0}
 
     async def close(self) -> dict:
@@ -159,7 +167,8 @@ async def measure_server(target, sizes: list[int], args) -> dict:
             rss = proc.memory_info().rss
             row = {
                 "wanted": size, "open": sum(r["open"] for r in replies_end), "opened": opened,
-                "failed": sum(r["failed"] for r in replies), "retries": sum(r["retries"] for r in replies),
+                "failed": sum(r["failed"] for r in replies), "cut": sum(r["cut"] for r in replies),
+                "fd_cap": fd_cap(), "retries": sum(r["retries"] for r in replies),
                 "closed_by_server": sum(r["closed_by_server"] for r in replies_end),
                 "connect_s": connect, "rss_mib": rss / 2**20,
                 "per_socket_kib": (rss - rss0) / max(1, opened) / 1024,
@@ -170,7 +179,8 @@ async def measure_server(target, sizes: list[int], args) -> dict:
             row["join_rate"] = (opened - previous) / max(1e-6, connect)
             out["sizes"][str(size)] = row
             say(f"idle {target.kind}: {opened} of {size} sockets open ({row['join_rate']:.0f}/s over "
-                f"{connect:.1f}s, {row['failed']} failed); RSS {rss0 / 2**20:.1f} -> {row['rss_mib']:.1f} MiB = "
+                f"{connect:.1f}s, {row['failed']} failed, {row['cut']} under way at the deadline); "
+                f"RSS {rss0 / 2**20:.1f} -> {row['rss_mib']:.1f} MiB = "
                 f"{row['per_socket_kib']:.1f} KiB/socket; idle CPU server {row['server_cpu_pct']:.1f}% "
                 f"load generator {row['client_cpu_pct']:.1f}% ({args.workers} processes)")
             if opened < wanted:
@@ -204,7 +214,7 @@ async def measure(server, args) -> dict:
 def add_arguments(parser, quick: bool = False) -> None:
     parser.add_argument("--sizes", default="500" if quick else "5000,20000",
                         help="idle sockets, comma-separated, ascending (each step adds to the last)")
-    parser.add_argument("--connect-s", default="10" if quick else "20,25",
+    parser.add_argument("--connect-s", default="10" if quick else "15,25",
                         help="seconds allowed to open and join each size, comma-separated")
     parser.add_argument("--workers", type=int, default=4, help="load-generator processes (one address each)")
     parser.add_argument("--warmup", type=int, default=50)
@@ -239,6 +249,17 @@ def ratio(a, b) -> str:
     return f"{a / b:.2f}×" if a and b else "-"
 
 
+def why(row: dict) -> str:
+    """Why a size has fewer sockets open than wanted."""
+    if row["open"] >= row["wanted"]:
+        return ""
+    if row["open"] >= row["fd_cap"]:
+        return ", the file-descriptor limit"
+    if row["cut"]:
+        return ", stopped by the deadline"
+    return f", {row['failed']} failed" if row["failed"] else ", closed by the server"
+
+
 def rows(results: dict, num) -> list[str]:
     """Rows of ``bench.suite``'s table: per size, KiB per socket and idle CPU, hub / baseline / bare."""
     idle = results.get("idle")
@@ -250,11 +271,10 @@ def rows(results: dict, num) -> list[str]:
     for size in sizes:
         cells = [idle.get(kind, {}).get("sizes", {}).get(str(size)) for kind in servers]
         kib = [c and c["per_socket_kib"] for c in cells]
-        counts = "; ".join(f"{kind} {c['open']:,}" + (f" in {c['connect_s']:.0f} s ({c['join_rate']:.0f}/s)")
+        counts = "; ".join(f"{kind} {c['open']:,} in {c['connect_s']:.0f} s ({c['join_rate']:.0f}/s{why(c)})"
                            for kind, c in zip(servers, cells, strict=True) if c)
-        short = any(c and c["open"] < c["wanted"] for c in cells)
         errors = "; ".join(f"{kind}: {idle[kind]['error']}" for kind in servers if idle.get(kind, {}).get("error"))
-        note = f" — open: {counts}" + (" (fewer than wanted: the step's deadline or the fd limit)" if short else "")
+        note = f" — open: {counts}"
         if errors:
             note += f"; not measured: {errors}"
         out.append(

@@ -79,7 +79,7 @@ def sent_at(body: str) -> float | None:
 class Client:
     """One room member: the ids it holds (contiguous unless a gap is counted)."""
 
-    __slots__ = ("index", "ws", "reader", "base", "last", "distinct", "dups", "gaps", "gap_ids", "waiting",
+    __slots__ = ("index", "ws", "reader", "base", "last", "distinct", "dups", "gaps", "gap_ids", "waiting", "back",
                  "target", "caught_up_at", "dropping", "server_closes")
 
     def __init__(self, index: int, since: int | None) -> None:
@@ -93,6 +93,7 @@ class Client:
         self.target: int | None = None
         self.caught_up_at: float | None = None
         self.dropping = False
+        self.back = True  # joined (again) after the last drop
 
 
 class Clients:
@@ -181,7 +182,7 @@ class Clients:
         join_replies: list[float] = []
 
         async def one(c: Client, delay: float) -> None:
-            c.dropping = True
+            c.dropping, c.back = True, False
             drop(c.ws, reset=c.index % 2 == 0)
             try:
                 await asyncio.wait_for(c.reader, 2)
@@ -196,6 +197,7 @@ class Clients:
                 return
             handshakes.append(handshake_s)
             join_replies.append(join_s)
+            c.back = True
             joined = c.waiting.result()
             c.target = joined.get("last_id")
             if c.caught_up_at is None and (c.target is None or (c.last is not None and c.last >= c.target)):
@@ -218,15 +220,19 @@ class Clients:
     async def finish(self, command: dict) -> dict:
         final = command["final"]
         deadline = time.monotonic() + command["drain_s"]
-        while time.monotonic() < deadline and any(c.last is None or c.last < final for c in self.clients):
+        # Clients that did not get back before the storm was called off are
+        # counted apart (``not_back``): they are offline, not losing messages.
+        back = [c for c in self.clients if c.back]
+        while time.monotonic() < deadline and any(c.last < final for c in back):
             await asyncio.sleep(0.05)
-        behind = [c for c in self.clients if c.last is None or c.last < final]
+        behind = [c for c in back if c.last < final]
         out = {
-            "clients": len(self.clients), "gaps": sum(c.gaps for c in self.clients),
+            "clients": len(self.clients), "not_back": len(self.clients) - len(back),
+            "gaps": sum(c.gaps for c in self.clients),
             "gap_ids": sum(c.gap_ids for c in self.clients), "duplicates": sum(c.dups for c in self.clients),
-            # Never received: the ids skipped by gaps and those after the last one held.
-            "lost": sum(c.gap_ids for c in self.clients)
-            + sum(final - (c.last if c.last is not None else c.base or 0) for c in behind),
+            # Never received by a client that is back: the ids skipped by gaps
+            # and those after the last one it holds.
+            "lost": sum(c.gap_ids for c in back) + sum(final - c.last for c in behind),
             "behind": len(behind), "received": sum(c.distinct for c in self.clients),
             "server_closes": sum(c.server_closes for c in self.clients), "hist": compress(self.hist),
         }
@@ -405,7 +411,8 @@ async def run_storm(target, args) -> dict:
         retries=sum(r["retries"] for r in replies), storm_failures=merge(r["failures"] for r in replies),
         gaps=sum(r["gaps"] for r in finals), gap_ids=sum(r["gap_ids"] for r in finals),
         duplicates=sum(r["duplicates"] for r in finals), lost=sum(r["lost"] for r in finals),
-        behind=sum(r["behind"] for r in finals), received=sum(r["received"] for r in finals),
+        behind=sum(r["behind"] for r in finals), not_back=sum(r["not_back"] for r in finals),
+        received=sum(r["received"] for r in finals),
         server_closes=sum(r["server_closes"] for r in finals),
         final_id=final, storm_s=storm_s,
         official_sent=len([s for s in official.live_sent().values() if at <= s < storm_end]),
@@ -498,6 +505,8 @@ def rows(results: dict, num) -> list[str]:
     done = (seconds(r["all_caught_up_s"]) if r["all_caught_up_s"] is not None
             else f"{r['caught_up']:,} of {r['clients']:,} within {seconds(r['storm_s'])}")
     behind = f" ({r['behind']} clients behind at the end)" if r["behind"] else ""
+    if r["not_back"]:
+        behind += f"; {r['not_back']:,} clients not back when the storm was called off"
     return [
         f"| reconnect storm, {r['clients']:,} clients of one room{wanted}, {r['history']} messages of history, "
         f"dropped, back within {r['jitter_s']:g} s: all rejoined and caught up (target 5,000 ≤ 15 s) | {done} "

@@ -46,7 +46,7 @@ def test_idle_sockets_are_opened_joined_and_kept_open_on_every_server(tmp_path):
             # Every socket wanted was opened (and, on the hub, joined) and was
             # still open after the idle window; the server closed none.
             assert row["open"] == row["opened"] == int(size), (kind, row)
-            assert row["failed"] == 0 and row["closed_by_server"] == 0, (kind, row)
+            assert row["failed"] == 0 and row["cut"] == 0 and row["closed_by_server"] == 0, (kind, row)
             assert row["workers"] == 2
             assert row["rss_mib"] > 0
 
@@ -58,7 +58,7 @@ def test_a_tiny_storm_rejoins_every_client_without_gaps_duplicates_or_loss(tmp_p
     assert "error" not in result, result
     assert result["clients"] == 20 and result["join_failures"] == {}
     # Every client reconnected, rejoined with its last id and caught up.
-    assert result["rejoined"] == 20 and result["caught_up"] == 20
+    assert result["rejoined"] == 20 and result["caught_up"] == 20 and result["not_back"] == 0
     assert result["all_caught_up_s"] is not None
     assert result["storm_failures"] == {} and result["server_closes"] == 0
     # Its ids stayed contiguous: nothing missed, nothing twice, nothing lost.
