@@ -1,6 +1,6 @@
 """``make bench``: every scenario that exists, in one bounded run, one table.
 
-    .venv/bin/python -m bench.suite            # full: about 10-14 minutes on 2 cores
+    .venv/bin/python -m bench.suite            # full: about 13-17 minutes on 2 cores (hub joins are slow)
     .venv/bin/python -m bench.suite --quick    # smoke run: small rooms, short steps, ~2 minutes
 
 Scenarios:
