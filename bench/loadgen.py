@@ -372,26 +372,6 @@ async def max_sustained(room: Room, *, start: float, p99_bound_ms: float, step_s
     return good, steps
 
 
-async def idle_memory(target: Target, sockets: int, warmup: int = 50) -> dict:
-    """RSS of the server before and after ``sockets`` idle sockets joined the
-    room (after a warm-up that opens and closes ``warmup`` sockets)."""
-    proc = psutil.Process(target.server_pid)
-    warm = Room(target, warmup, 0)
-    await warm.open()
-    await warm.close()
-    await asyncio.sleep(1.5)
-    before = proc.memory_info().rss
-    room = Room(target, sockets, 0)
-    t0 = time.monotonic()
-    await room.open()
-    connect_s = time.monotonic() - t0
-    await asyncio.sleep(2.0)
-    after = proc.memory_info().rss
-    await room.close()
-    return {"kind": target.kind, "sockets": sockets, "rss_before_mib": before / 2**20, "rss_after_mib": after / 2**20,
-            "per_socket_kib": (after - before) / sockets / 1024, "connect_s": connect_s}
-
-
 async def _main(args) -> None:
     require_loopback(args.url)
     raise_fd_limit()

@@ -10,7 +10,9 @@ then the same for the baseline (``bench.baseline``, Redis DB 6). Parts:
   ``--rate`` messages/s in total for ``--seconds``;
 - ``search``: the max sustained rate (zero loss, p99 under ``--p99-bound``),
   then the hub's p99 at half its max (and the baseline at the same rate);
-- ``idle``: server RSS per idle socket over ``--idle-sockets`` sockets.
+- ``idle``: server RSS per idle socket over ``--idle-sockets`` sockets
+  (``bench.idle``'s measurement; ``make bench`` runs it at 5,000 and 20,000
+  against the bare server too).
 
 Only loopback addresses; every loop is bounded by counts and deadlines.
 """
@@ -31,7 +33,8 @@ from pathlib import Path
 
 import redis
 
-from bench.loadgen import Room, StepResult, Target, idle_memory, max_sustained, raise_fd_limit
+from bench import idle as idle_scenario
+from bench.loadgen import Room, StepResult, Target, max_sustained, raise_fd_limit
 
 # The same helpers the live-server tests use to start Daphne.
 from tests.live import free_port, stop_process, wait_for_port
@@ -152,11 +155,10 @@ async def run_server(target: Target, args, results: dict, half_rate: float | Non
             await room.close()
     if "idle" in args.parts:
         await asyncio.sleep(1.0)
-        idle = await idle_memory(target, args.idle_sockets)
-        results[f"{kind}.idle"] = idle
-        say(f"{kind}: {args.idle_sockets} idle sockets: RSS {idle['rss_before_mib']:.1f} -> "
-            f"{idle['rss_after_mib']:.1f} MiB, {idle['per_socket_kib']:.1f} KiB/socket "
-            f"(connected+joined in {idle['connect_s']:.1f}s)")
+        # bench.idle's measurement (spread over processes and addresses), one size.
+        options = idle_scenario.options(args, quick=False, sizes=str(args.idle_sockets), connect_s="120")
+        idle = await idle_scenario.measure_server(target, options.sizes, options)
+        results[f"{kind}.idle"] = idle["sizes"][str(args.idle_sockets)]
 
 
 def fmt(r: StepResult) -> str:

@@ -1,6 +1,6 @@
 """``make bench``: every scenario that exists, in one bounded run, one table.
 
-    .venv/bin/python -m bench.suite            # full: about 10-14 minutes on 2 cores
+    .venv/bin/python -m bench.suite            # full: about 13-17 minutes on 2 cores (hub joins are slow)
     .venv/bin/python -m bench.suite --quick    # smoke run: small rooms, short steps, ~2 minutes
 
 Scenarios:
@@ -26,7 +26,13 @@ Scenarios:
 - **live Q&A session** (``bench.qa``): 2,000 sockets on ``sesi.<id>``
   (``--quick``: 200), 20 votes/s and 2 questions/s for 60 s (``--quick``:
   10 s): vote -> ranking p50/p99/p99.9 on the audience's sockets, the
-  console's delay, exact counts. The audience is spread over processes.
+  console's delay, exact counts. The audience is spread over processes;
+- **idle capacity** (``bench.idle``): KiB per socket and idle server CPU at
+  5,000 and 20,000 joined sockets (``--quick``: 500), hub, baseline and bare;
+- **reconnect storm** (``bench.storm``): 5,000 clients of one room
+  (``--quick``: 300) dropped and back within 5 s, resuming by id, while an
+  official sends 5 messages/s: time to catch up, handshake and join p99, gaps.
+  Both spread their clients over processes and loopback addresses.
 
 The CPU of each server and of the load generator are printed side by side;
 a load generator near 100 % of a core means that row measured the client,
@@ -56,7 +62,7 @@ from argparse import Namespace
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from bench import processes, qa, spread
+from bench import idle, processes, qa, spread, storm
 from bench.loadgen import StepResult, Target, max_sustained, raise_fd_limit
 from bench.run import PY, ROOT, baseline_env, daphne, flush, hub_env, machine_facts, say, server_process
 from tests.live import stop_process
@@ -243,7 +249,8 @@ def args_questions(q: dict) -> str:
 def render(results: dict, args, facts: dict) -> str:
     head = ("| scenario | hub | baseline (tutorial) | bare `websockets` | hub/baseline | hub/bare "
             "| server CPU % hub / baseline / bare | load generator CPU % |\n|---|---:|---:|---:|---:|---:|---:|---:|")
-    rows = fan_out_rows(results, args) + processes.rows(results, args) + session_rows(results, args)
+    rows = (fan_out_rows(results, args) + processes.rows(results, args) + session_rows(results, args)
+            + idle.rows(results, num) + storm.rows(results, num))
     return "\n".join([head, *rows])
 
 
@@ -274,6 +281,10 @@ async def main_async(args) -> dict:
         await processes.run(args, results)
     if "session" in args.parts:
         await session(args, results)
+    if "idle" in args.parts:
+        results["idle"] = await idle.measure(server, idle.options(args, args.quick))
+    if "storm" in args.parts:
+        results["storm"] = await storm.measure(server, storm.options(args, args.quick))
     return results
 
 
@@ -284,7 +295,7 @@ def with_db(url: str, db: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smoke run: small rooms, short steps")
-    parser.add_argument("--parts", default="fanout,processes,session")
+    parser.add_argument("--parts", default="fanout,processes,session,idle,storm")
     parser.add_argument("--p99-bound", type=float, default=250.0)
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"),
                         help="a Redis DB of the bench's own (flushed); default: a private Redis")
