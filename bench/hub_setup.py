@@ -22,7 +22,6 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings.dev")
     django.setup()
     from django.core.management import call_command
-    from django.test import Client
 
     from accounts.choices import Role
     from accounts.services import user_provision
@@ -38,9 +37,9 @@ def main() -> None:
     # Officials are exempt from the chat rate limit and slow mode.
     user, _ = user_provision(username=SENDER, password=secrets.token_urlsafe(24), role=Role.OFFICIAL,
                              display_name="Bench Official", title="Pejabat Uji Beban")
-    client = Client()
-    client.force_login(user)
-    print(json.dumps({"room": ROOM, "topic": room.topic, "sessionid": client.cookies["sessionid"].value}))
+    from bench.sessions import session_for
+
+    print(json.dumps({"room": ROOM, "topic": room.topic, "sessionid": session_for(user)}))
 
 
 if __name__ == "__main__":
