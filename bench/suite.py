@@ -18,14 +18,24 @@ Scenarios:
 - **live Q&A session** (``bench.qa``): 2,000 sockets on ``sesi.<id>``
   (``--quick``: 200), 20 votes/s and 2 questions/s for 60 s (``--quick``:
   10 s): vote -> ranking p50/p99/p99.9 on the audience's sockets, the
-  console's delay, exact counts. The audience is spread over processes.
+  console's delay, exact counts. The audience is spread over processes;
+- **notifications** (``bench.announce``): an announcement to 10,000
+  citizens, 200 online (``--quick``: 2,000, 50): the POST, all rows, the
+  last push; exact rows, one frame per online socket;
+- **moderation** (``bench.moderation``): 200 held items/s for 15 s with one
+  app process, then 1,000/s for 8 s across four (``--quick``: 4 s, and
+  200/s for 3 s across four): submit -> console p50/p99, none lost;
+- **forum** (``bench.forum``, PostgreSQL only): 20,000 aspirations and
+  100,000 replies (``--quick``: 3,000 and 10,000; kept for the next run):
+  list, search and statistics p95s.
 
 The CPU of each server and of the load generator are printed side by side;
 a load generator near 100 % of a core means that row measured the client,
 and the table says so. Redis: ``--redis-url`` / ``BENCH_REDIS_URL`` (its DB
 is flushed, never DB 0), else a private Redis on a free port (``ops.launch``'s
 embedded one). The hub uses a fresh SQLite file under ``var/bench/``
-(``--database-url`` for PostgreSQL).
+(``--database-url`` / ``BENCH_DATABASE_URL`` for PostgreSQL: then every
+part runs on it, the moderation target's and the forum's own setting).
 
 Writes the table with the date, machine, versions, load average and the
 command into docs/performance.md between the ``make-bench`` markers (not in
@@ -48,7 +58,7 @@ from argparse import Namespace
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from bench import qa
+from bench import announce, forum, moderation, qa
 from bench.loadgen import Room, StepResult, Target, max_sustained, raise_fd_limit
 from bench.run import PY, ROOT, baseline_env, daphne, flush, hub_env, machine_facts, say, server_process
 from tests.live import stop_process
@@ -62,6 +72,9 @@ SERVERS = ("hub", "baseline", "bare")
 START_DELIVERIES = {"hub": 3000.0, "hub-uvloop": 3000.0, "baseline": 1500.0, "bare": 8000.0}
 #: A load-generator process above this share of a core may have measured itself.
 CLIENT_SATURATED = 85.0
+#: Parts whose scenario module runs them and writes their rows
+#: (``suite_part(args) -> dict``, ``suite_rows(result) -> list[str]``).
+MODULE_PARTS = {"notify": announce, "moderation": moderation, "forum": forum}
 
 
 def bare_server():
@@ -127,6 +140,24 @@ async def session(args, results: dict) -> None:
     except Exception as exc:  # noqa: BLE001 - reported in the table, the rest of the suite stands
         results["qa.error"] = f"{type(exc).__name__}: {exc}"
         say(f"qa: not measured: {results['qa.error']}")
+
+
+async def module_part(name: str, args, results: dict) -> None:
+    try:
+        results[name] = await MODULE_PARTS[name].suite_part(args)
+    except Exception as exc:  # noqa: BLE001 - reported in the table, the rest of the suite stands
+        results[f"{name}.error"] = f"{type(exc).__name__}: {exc}"
+        say(f"{name}: not measured: {results[f'{name}.error']}")
+
+
+def module_rows(results: dict, args) -> list[str]:
+    rows = []
+    for name, module in MODULE_PARTS.items():
+        if name in results:
+            rows += module.suite_rows(results[name])
+        elif f"{name}.error" in results:
+            rows.append(f"| {name} | not measured: {results[f'{name}.error']} | | | | | | |")
+    return rows
 
 
 def num(value, spec: str = ".0f") -> str:
@@ -201,7 +232,7 @@ def args_questions(q: dict) -> str:
 def render(results: dict, args, facts: dict) -> str:
     head = ("| scenario | hub | baseline (tutorial) | bare `websockets` | hub/baseline | hub/bare "
             "| server CPU % hub / baseline / bare | load generator CPU % |\n|---|---:|---:|---:|---:|---:|---:|---:|")
-    rows = fan_out_rows(results, args) + session_rows(results, args)
+    rows = fan_out_rows(results, args) + session_rows(results, args) + module_rows(results, args)
     return "\n".join([head, *rows])
 
 
@@ -230,6 +261,9 @@ async def main_async(args) -> dict:
         await fan_out(args, results)
     if "session" in args.parts:
         await session(args, results)
+    for name in MODULE_PARTS:
+        if name in args.parts:
+            await module_part(name, args, results)
     return results
 
 
@@ -240,11 +274,14 @@ def with_db(url: str, db: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smoke run: small rooms, short steps")
-    parser.add_argument("--parts", default="fanout,session")
+    parser.add_argument("--parts", default="fanout,session,notify,moderation,forum")
     parser.add_argument("--p99-bound", type=float, default=250.0)
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"),
                         help="a Redis DB of the bench's own (flushed); default: a private Redis")
-    parser.add_argument("--database-url", help="postgres://... for the hub (default: SQLite under var/bench/)")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
+                        help="postgres://.../<name with 'bench'> for the hub and every part (notify and forum reset "
+                             "its schema; moderation and forum are judged on PostgreSQL); default: SQLite files "
+                             "under var/, and no forum part")
     parser.add_argument("--write-docs", action="store_true", help="also in --quick mode")
     parser.add_argument("--no-docs", action="store_true")
     parser.add_argument("--extra-servers", default="",
