@@ -367,20 +367,28 @@ async def main_async(args) -> dict:
 # --- make bench (bench.suite --parts forum) -----------------------------------
 
 def suite_namespace(args):
-    """The suite's bounded variant: 20,000 aspirations and 100,000 replies
+    """The suite's bounded variant: 10,000 aspirations and 50,000 replies
     (``--quick``: 3,000 and 10,000), 10 timed runs of each request (``--quick``:
-    5), the data kept for the next run when it has that size (``--reuse``)."""
+    5), the data kept for the next run when it has that size (``--reuse``). On
+    ``BENCH_FORUM_DATABASE_URL`` if set (a database of the forum's own, so
+    that the data is kept between runs), else the suite's database (which
+    ``bench.announce`` resets first: populated every run)."""
     from argparse import Namespace
 
     quick = args.quick
-    return Namespace(database_url=args.database_url, redis_url=args.redis_url,
-                     aspirations=3000 if quick else 20_000, replies=10_000 if quick else 100_000,
+    return Namespace(database_url=suite_database(args), redis_url=args.redis_url,
+                     aspirations=3000 if quick else 10_000, replies=10_000 if quick else 50_000,
                      repeat=5 if quick else 10, reuse=True, timeout=180.0)
 
 
+def suite_database(args) -> str | None:
+    return os.environ.get("BENCH_FORUM_DATABASE_URL") or args.database_url
+
+
 async def suite_part(args) -> dict:
-    if not (args.database_url or "").startswith("postgres"):
-        raise RuntimeError("runs on PostgreSQL only: give --database-url / BENCH_DATABASE_URL postgres://…")
+    if not (suite_database(args) or "").startswith("postgres"):
+        raise RuntimeError("runs on PostgreSQL only: give --database-url / BENCH_DATABASE_URL postgres://… "
+                           "(or BENCH_FORUM_DATABASE_URL)")
     return await main_async(suite_namespace(args))
 
 

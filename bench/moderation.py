@@ -274,7 +274,7 @@ async def main_async(args) -> dict:
     result = analyse(driven["run"], collected, args, driven["send_s"])
     result["db_commit_ms"] = setup["commit_ms"]
     result.update(server_cpu_pct=round(driven["server_cpu_pct"]), client_cpu_pct=round(driven["client_cpu_pct"]),
-                  servers=args.servers, rate=args.rate, seconds=args.seconds, senders=args.senders,
+                  servers=args.servers, rate=args.rate, seconds=args.seconds, senders=args.senders, drain=args.drain,
                   database="PostgreSQL" if args.database_url else "SQLite")
     return result
 
@@ -351,9 +351,10 @@ def suite_rows(results: dict) -> list[str]:
             f"| | | | {r['server_cpu_pct']} (all processes) | {r['client_cpu_pct']} |")
         errors = f"; errors {r['errors']}" if r["errors"] else ""
         rows.append(
-            f"| moderation, {r['servers']} process{'es' if r['servers'] > 1 else ''}: console saw / submitted; "
-            f"pending items on the stream; duplicates; through the console | {r['console_seen']} / "
-            f"{r['submitted']}, {r['lost']} lost; {r['queue_items_on_stream']}; {r['console_duplicates']}; "
+            f"| moderation, {r['servers']} process{'es' if r['servers'] > 1 else ''}: console saw / submitted "
+            f"within {r['drain']:g} s of the last send; pending items on the stream; duplicates; through the console "
+            f"| {r['console_seen']} / {r['submitted']}, {r['lost']} lost; {r['queue_items_on_stream']}; "
+            f"{r['console_duplicates']}; "
             f"{r['console_rate']}/s{'' if complete(r) else ' — INCOMPLETE'}{errors} | | | | | | |")
     return rows
 

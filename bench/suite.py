@@ -232,7 +232,8 @@ def args_questions(q: dict) -> str:
 def render(results: dict, args, facts: dict) -> str:
     head = ("| scenario | hub | baseline (tutorial) | bare `websockets` | hub/baseline | hub/bare "
             "| server CPU % hub / baseline / bare | load generator CPU % |\n|---|---:|---:|---:|---:|---:|---:|---:|")
-    rows = fan_out_rows(results, args) + session_rows(results, args) + module_rows(results, args)
+    rows = ((fan_out_rows(results, args) if "fanout" in args.parts else []) + session_rows(results, args)
+            + module_rows(results, args))
     return "\n".join([head, *rows])
 
 
