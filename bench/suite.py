@@ -1,6 +1,7 @@
 """``make bench``: every scenario that exists, in one bounded run, one table.
 
-    .venv/bin/python -m bench.suite            # full: about 10-14 minutes on 2 cores
+    .venv/bin/python -m bench.suite            # full: about 10-14 minutes on 2 cores, + ~2.5 for notify,
+                                               # moderation and forum
     .venv/bin/python -m bench.suite --quick    # smoke run: small rooms, short steps, ~2 minutes
 
 Scenarios:
