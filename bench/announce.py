@@ -10,9 +10,10 @@ real Daphne (``settings.dev``, ``DEBUG=false``, Redis ``--redis-url``, DB 8 by
 default, flushed first) and one worker (``manage.py run_worker``), connects
 ``--online`` of the citizens (spread over the id range) over WebSocket with
 session cookies (each socket is on ``notify.<id>`` from connect; a ``ping``
-answered proves the connect finished), signs the administrator in through
-``/akun/masuk/`` and POSTs the form at ``/notifikasi/umumkan/`` (role: citizens,
-so the administrator is not a recipient). Measured, from one clock:
+answered proves the connect finished), signs the administrator in (a session
+that passed the second sign-in step, made by the setup) and POSTs the form at
+``/notifikasi/umumkan/`` (role: citizens, so the administrator is not a
+recipient). Measured, from one clock:
 
 - the POST's response time (it only stores the announcement and enqueues);
 - when all N ``Notification`` rows exist (a watcher process counts them every
@@ -53,7 +54,19 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from bench.loadgen import percentile, raise_fd_limit, require_loopback
-from bench.run import PY, ROOT, cpu_seconds, daphne, flush, hub_env, machine_facts, save_json, say
+from bench.run import (
+    PY,
+    ROOT,
+    STATIC_ROOT,
+    collect_static,
+    cpu_seconds,
+    daphne,
+    flush,
+    hub_env,
+    machine_facts,
+    save_json,
+    say,
+)
 from tests.live import stop_process
 
 VAR_DIR = ROOT / "var" / "bench-announce"
@@ -61,6 +74,7 @@ VAR_DIR = ROOT / "var" / "bench-announce"
 
 def server_env(args) -> dict:
     env = hub_env(Namespace(redis_url=args.redis_url, database_url=args.database_url))
+    env["STATIC_ROOT"] = str(STATIC_ROOT)
     if not args.database_url:
         env["BALAI_VAR_DIR"] = str(VAR_DIR)
     return env
@@ -123,13 +137,16 @@ class Admin:
             exc.read()
             return exc.code
 
-    def login(self, username: str, password: str) -> None:
-        self.request("/akun/masuk/")
-        status = self.request("/akun/masuk/", {"username": username, "password": password})
-        if status != 302 or not any(c.name == "sessionid" for c in self.jar):
-            raise RuntimeError(f"administrator sign-in failed (HTTP {status})")
-        if self.request("/notifikasi/umumkan/") != 200:
-            raise RuntimeError("the announcement form is not reachable for the administrator")
+    def use_session(self, sessionid: str) -> None:
+        """Sign in with a session made by ``bench.announce_setup`` (it passed
+        the second sign-in step administrators owe, ``accounts.twofactor``)."""
+        host = urllib.parse.urlsplit(self.base).hostname
+        self.jar.set_cookie(http.cookiejar.Cookie(
+            0, "sessionid", sessionid, None, False, host, False, False, "/", True, False, None, False, None, None,
+            {}))
+        status = self.request("/notifikasi/umumkan/")
+        if status != 200 or not any(c.name == "csrftoken" for c in self.jar):
+            raise RuntimeError(f"the announcement form is not reachable for the administrator (HTTP {status})")
 
 
 class Sockets:
@@ -200,7 +217,7 @@ async def drive(args, env: dict, setup: dict, port: int, daphne_pid: int, worker
     say(f"{len(sockets.sockets)} citizens connected (on notify.<id>) in {time.monotonic() - t:.1f}s")
 
     admin = Admin(base)
-    await asyncio.to_thread(admin.login, setup["admin"], setup["admin_password"])
+    await asyncio.to_thread(admin.use_session, setup["admin_session"])
     say("administrator signed in; starting the row watcher")
     watcher = await asyncio.create_subprocess_exec(
         PY, "-m", "bench.announce_setup", "watch", "--title", title, "--expect", str(args.recipients),
@@ -292,6 +309,7 @@ async def main_async(args) -> dict:
     say(f"setup: fresh database, migrate, {args.recipients} citizens, one administrator, "
         f"{args.online} sessions")
     setup = setup_step(env, "prepare", "--recipients", str(args.recipients), "--online", str(args.online))
+    collect_static(env)  # the administrator's form page is rendered with DEBUG off
     say(f"setup done: migrate {setup['migrate_s']}s, {setup['citizens']} citizens bulk-created in "
         f"{setup['users_s']}s ({setup['vendor']})")
     if setup["citizens"] != args.recipients:
@@ -301,6 +319,50 @@ async def main_async(args) -> dict:
         result = await drive(args, env, setup, port, daphne_pid, worker_pid)
     result["setup"] = {k: setup[k] for k in ("migrate_s", "users_s", "vendor")}
     return result
+
+
+# --- make bench (bench.suite --parts notify) ----------------------------------
+
+def suite_namespace(args) -> Namespace:
+    """The suite's run: 10,000 recipients, 200 online (``--quick``: 2,000 and
+    50), on the suite's database (a PostgreSQL one is reset: its name must
+    contain ``bench``) and Redis."""
+    quick = args.quick
+    return Namespace(recipients=2000 if quick else 10_000, online=50 if quick else 200,
+                     timeout=60.0, drain=10.0, database_url=args.database_url, redis_url=args.redis_url,
+                     py_spy=None, py_spy_out=None)
+
+
+async def suite_part(args) -> dict:
+    return await main_async(suite_namespace(args))
+
+
+def exact(result: dict) -> bool:
+    """Exactly one row per citizen, ``delivered`` == N, the announcement finished."""
+    n = result["recipients"]
+    return (result["rows"] == n and result["delivered"] == n and result["distinct_recipients"] == n
+            and result["duplicates"] == 0 and result["missing_citizens"] == 0 and result["non_citizens"] == 0
+            and result["finished"])
+
+
+def pushed_once(result: dict) -> bool:
+    """Every online socket got exactly one frame of the announcement."""
+    return result["sockets_with_frame"] == result["online"] and result["sockets_with_extra_frames"] == 0
+
+
+def suite_rows(result: dict) -> list[str]:
+    """Rows of ``make bench``'s table (hub column only; CPU as seconds)."""
+    r = result
+    return [
+        f"| notifications: announcement to {r['recipients']:,} citizens ({r['online']} online): POST / all rows / "
+        f"finished / last push s (target: the POST does not wait for the fan-out) | {r['post_ms']:.0f} ms / "
+        f"{r['all_rows_s']} / {r['finished_s']} / {r['push_last_s']} s; push p50 / p99 {r['push_p50_ms']:.0f} / "
+        f"{r['push_p99_ms']:.0f} ms | | | | | Daphne {r['daphne_cpu_s']} s + worker {r['worker_cpu_s']} s CPU | |",
+        f"| notifications: rows / `delivered` / duplicates; online sockets with exactly one frame | "
+        f"{r['rows']} / {r['delivered']} / {r['duplicates']}, {'exact' if exact(r) else 'NOT EXACT'}; "
+        f"{r['sockets_with_frame'] - r['sockets_with_extra_frames']} of {r['online']}"
+        f"{'' if pushed_once(r) else ' — NOT ALL'} | | | | | | |",
+    ]
 
 
 def main() -> None:
@@ -331,15 +393,12 @@ def main() -> None:
     print("  rows over time (s after POST, rows):",
           " ".join(f"{t}:{n}" for t, n in result["row_progress"][:: max(1, len(result["row_progress"]) // 12)]))
     n = args.recipients
-    exact = (result["rows"] == n and result["delivered"] == n and result["distinct_recipients"] == n
-             and result["duplicates"] == 0 and result["missing_citizens"] == 0 and result["non_citizens"] == 0
-             and result["finished"])
-    pushed = (result["sockets_with_frame"] == result["online"] and result["sockets_with_extra_frames"] == 0)
-    print(f"exactly {n} rows, delivered == {n}, finished: {'yes' if exact else 'NO'}; "
-          f"every online socket got exactly one frame: {'yes' if pushed else 'NO'}")
+    print(f"exactly {n} rows, delivered == {n}, finished: {'yes' if exact(result) else 'NO'}; "
+          f"every online socket got exactly one frame: {'yes' if pushed_once(result) else 'NO'}")
     say("done")
     save_json(args.json, facts, args, result)
 
 
 if __name__ == "__main__":
     main()
+

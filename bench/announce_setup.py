@@ -7,8 +7,8 @@ itself never imports Django:
 - ``python -m bench.announce_setup prepare --recipients N --online M``: on
   PostgreSQL, drop and re-create the ``public`` schema first (only of a
   database whose name contains ``bench``); migrate; bulk-create N active
-  citizens (unusable passwords) and one administrator with a random password;
-  a signed-in session for M of the citizens, spread evenly over the id range
+  citizens (unusable passwords) and one administrator with a random password
+  and a signed-in session (second step passed); a session for M of the citizens, spread evenly over the id range
   (so pushes happen in every batch of the fan-out). Prints one JSON line.
 - ``python -m bench.announce_setup watch --title T --expect N``: wait for the
   announcement titled T, poll how many of its notifications exist, note when
@@ -84,7 +84,8 @@ def prepare(recipients: int, online: int) -> dict:
 
     with transaction.atomic():
         sessions = {str(pk): session(by_id[pk]) for pk in chosen}
-    return {"admin": ADMIN, "admin_password": admin_password, "admin_id": admin.pk,
+        admin_session = session(admin)
+    return {"admin": ADMIN, "admin_session": admin_session, "admin_id": admin.pk,
             "citizens": len(citizen_ids), "sessions": sessions, "migrate_s": round(migrate_s, 1),
             "users_s": round(users_s, 2), "vendor": connection.vendor}
 

@@ -279,20 +279,16 @@ def scenarios() -> list[tuple[str, str, object]]:
 TARGETS = {"list": 200.0, "search": 200.0, "statistics": 500.0}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--database-url", required=True)
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/9")
-    parser.add_argument("--aspirations", type=int, default=100_000)
-    parser.add_argument("--replies", type=int, default=500_000)
-    parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--reuse", action="store_true", help="keep the data when it has the asked size")
-    args = parser.parse_args()
-    if not args.database_url.startswith("postgres"):
-        sys.exit("this benchmark runs on PostgreSQL (--database-url postgres://...)")
+def measure(args) -> dict:
+    """Populate (unless ``args.reuse`` finds the asked size) and time every
+    request; in this process, which it sets up as a Django process on
+    ``args.database_url``. Returns every figure."""
     ensure_database(args.database_url)
+    from bench.run import STATIC_ROOT, collect_static
+
     os.environ.update(DATABASE_URL=args.database_url, REDIS_URL=args.redis_url, DEBUG="false",
-                      DJANGO_SETTINGS_MODULE="settings.dev")
+                      DJANGO_SETTINGS_MODULE="settings.dev", STATIC_ROOT=str(STATIC_ROOT))
+    collect_static(dict(os.environ))  # the pages are rendered with DEBUG off
     import django
 
     django.setup()
@@ -306,25 +302,128 @@ def main() -> None:
             have = (Aspiration.objects.count(), Reply.objects.count())
         except Exception:  # noqa: BLE001 - no tables yet
             connection.close()
+    populate_s = None
     if have != (args.aspirations, args.replies):
         say(f"populating: {args.aspirations:,} aspirations, {args.replies:,} replies ...")
-        facts = populate(args.aspirations, args.replies)
-        say(f"populated in {facts['seconds']:.0f} s")
-    say(f"PostgreSQL {connection.cursor().connection.info.server_version}, "
-        f"{Aspiration.objects.count():,} aspirations, {Reply.objects.count():,} replies; "
+        populate_s = round(populate(args.aspirations, args.replies)["seconds"], 1)
+        say(f"populated in {populate_s:.0f} s")
+    result = {"postgresql": connection.cursor().connection.info.server_version,
+              "aspirations": Aspiration.objects.count(), "replies": Reply.objects.count(),
+              "populate_s": populate_s, "repeat": args.repeat, "requests": []}
+    say(f"PostgreSQL {result['postgresql']}, {result['aspirations']:,} aspirations, {result['replies']:,} replies; "
         f"{args.repeat} timed runs each after 2 warm-ups; ms")
     say(f"{'what':<12} {'request':<34} {'p50':>8} {'p95':>8} {'max':>8}  target")
     mount_forum()
-    failed = []
     for kind, name, function in scenarios():
         times = timed(function, args.repeat)
         p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
         ok = p95 <= TARGETS[kind]
-        if not ok:
-            failed.append(name)
+        result["requests"].append({"kind": kind, "name": name, "p50_ms": round(p50, 1), "p95_ms": round(p95, 1),
+                                   "max_ms": round(times[-1], 1), "ok": ok})
         say(f"{kind:<12} {name:<34} {p50:8.1f} {p95:8.1f} {times[-1]:8.1f}  "
             f"{'ok' if ok else 'OVER'} (p95 ≤ {TARGETS[kind]:.0f})")
+    return result
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/9")
+    parser.add_argument("--aspirations", type=int, default=100_000)
+    parser.add_argument("--replies", type=int, default=500_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--reuse", action="store_true", help="keep the data when it has the asked size")
+
+
+async def main_async(args) -> dict:
+    """``measure`` in a process of its own (it sets that process up as a
+    Django one): for callers that are not, such as ``bench.suite``."""
+    import asyncio
+    import json
+    import tempfile
+
+    from bench.run import PY, ROOT
+
+    with tempfile.TemporaryDirectory(prefix="balai-bench-forum-") as folder:
+        out = os.path.join(folder, "forum.json")
+        argv = [PY, "-m", "bench.forum", "--database-url", args.database_url, "--redis-url", args.redis_url,
+                "--aspirations", str(args.aspirations), "--replies", str(args.replies), "--repeat",
+                str(args.repeat), "--json", out, *(["--reuse"] if args.reuse else [])]
+        proc = await asyncio.create_subprocess_exec(*argv, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
+                                                    stderr=asyncio.subprocess.STDOUT)
+        try:
+            stdout, _ = await asyncio.wait_for(proc.communicate(), args.timeout)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+            raise RuntimeError(f"bench.forum did not finish within {args.timeout:g} s") from None
+        for line in stdout.decode().splitlines():
+            say(f"forum: {line}")
+        if proc.returncode != 0:
+            raise RuntimeError(f"bench.forum exited with {proc.returncode}: {stdout.decode()[-500:]}")
+        with open(out) as f:
+            return json.load(f)
+
+
+# --- make bench (bench.suite --parts forum) -----------------------------------
+
+def suite_namespace(args):
+    """The suite's bounded variant: 10,000 aspirations and 50,000 replies
+    (``--quick``: 3,000 and 10,000), 10 timed runs of each request (``--quick``:
+    5), the data kept for the next run when it has that size (``--reuse``). On
+    ``BENCH_FORUM_DATABASE_URL`` if set (a database of the forum's own, so
+    that the data is kept between runs), else the suite's database (which
+    ``bench.announce`` resets first: populated every run)."""
+    from argparse import Namespace
+
+    quick = args.quick
+    return Namespace(database_url=suite_database(args), redis_url=args.redis_url,
+                     aspirations=3000 if quick else 10_000, replies=10_000 if quick else 50_000,
+                     repeat=5 if quick else 10, reuse=True, timeout=180.0)
+
+
+def suite_database(args) -> str | None:
+    return os.environ.get("BENCH_FORUM_DATABASE_URL") or args.database_url
+
+
+async def suite_part(args) -> dict:
+    if not (suite_database(args) or "").startswith("postgres"):
+        raise RuntimeError("runs on PostgreSQL only: give --database-url / BENCH_DATABASE_URL postgres://… "
+                           "(or BENCH_FORUM_DATABASE_URL)")
+    return await main_async(suite_namespace(args))
+
+
+def suite_rows(result: dict) -> list[str]:
+    """One row per kind of request: the slowest p95 and the requests over target."""
+    rows = []
+    for kind in TARGETS:
+        measured = [r for r in result["requests"] if r["kind"] == kind]
+        if not measured:
+            continue
+        worst = max(measured, key=lambda r: r["p95_ms"])
+        over = [r["name"] for r in measured if not r["ok"]]
+        rows.append(
+            f"| forum on PostgreSQL, {result['aspirations']:,} aspirations / {result['replies']:,} replies: {kind} "
+            f"({len(measured)} requests), slowest p95 ms (target ≤ {TARGETS[kind]:g}) | {worst['p95_ms']} "
+            f"({worst['name']}); p95 of each: {' / '.join(str(r['p95_ms']) for r in measured)}; "
+            f"{'all within target' if not over else 'OVER: ' + ', '.join(over)} | | | | | | |")
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    add_arguments(parser)
+    parser.add_argument("--json", help="write every figure to this file")
+    args = parser.parse_args()
+    if not args.database_url.startswith("postgres"):
+        sys.exit("this benchmark runs on PostgreSQL (--database-url postgres://...)")
+    result = measure(args)
+    failed = [r["name"] for r in result["requests"] if not r["ok"]]
     say("all within targets" if not failed else f"over target: {', '.join(failed)}")
+    if args.json:
+        import json
+
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=2)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """``make bench``: every scenario that exists, in one bounded run, one table.
 
-    .venv/bin/python -m bench.suite            # full: about 13-17 minutes on 2 cores (hub joins are slow)
+    .venv/bin/python -m bench.suite            # full: about 15 minutes on 2 cores
     .venv/bin/python -m bench.suite --quick    # smoke run: small rooms, short steps, ~2 minutes
 
 Scenarios:
@@ -33,13 +33,23 @@ Scenarios:
   (``--quick``: 300) dropped and back within 5 s, resuming by id, while an
   official sends 5 messages/s: time to catch up, handshake and join p99, gaps.
   Both spread their clients over processes and loopback addresses.
+- **notifications** (``bench.announce``): an announcement to 10,000
+  citizens, 200 online (``--quick``: 2,000, 50): the POST, all rows, the
+  last push; exact rows, one frame per online socket;
+- **moderation** (``bench.moderation``): 200 held items/s for 15 s with one
+  app process, then 1,000/s for 8 s across four (``--quick``: 4 s, and
+  200/s for 3 s across four): submit -> console p50/p99, none lost;
+- **forum** (``bench.forum``, PostgreSQL only): 20,000 aspirations and
+  100,000 replies (``--quick``: 3,000 and 10,000; kept for the next run):
+  list, search and statistics p95s.
 
 The CPU of each server and of the load generator are printed side by side;
 a load generator near 100 % of a core means that row measured the client,
 and the table says so. Redis: ``--redis-url`` / ``BENCH_REDIS_URL`` (its DB
 is flushed, never DB 0), else a private Redis on a free port (``ops.launch``'s
 embedded one). The hub uses a fresh SQLite file under ``var/bench/``
-(``--database-url`` for PostgreSQL).
+(``--database-url`` / ``BENCH_DATABASE_URL`` for PostgreSQL: then every
+part runs on it, the moderation target's and the forum's own setting).
 
 Writes the table with the date, machine, versions, load average and the
 command into docs/performance.md between the ``make-bench`` markers (not in
@@ -62,7 +72,7 @@ from argparse import Namespace
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from bench import idle, processes, qa, spread, storm
+from bench import announce, forum, idle, moderation, processes, qa, spread, storm
 from bench.loadgen import StepResult, Target, max_sustained, raise_fd_limit
 from bench.run import PY, ROOT, baseline_env, daphne, flush, hub_env, machine_facts, say, server_process
 from tests.live import stop_process
@@ -91,6 +101,11 @@ def client_bound(good: StepResult | None, steps: list[StepResult], args) -> bool
     failed = [r for r in steps if not (r.ok and r.p99_ms <= args.p99_bound)]
     deciding = [r for r in (good, min(failed, key=lambda r: r.rate, default=None)) if r]
     return any(busiest_client(r) >= CLIENT_SATURATED for r in deciding)
+
+
+#: Parts whose scenario module runs them and writes their rows
+#: (``suite_part(args) -> dict``, ``suite_rows(result) -> list[str]``).
+MODULE_PARTS = {"notify": announce, "moderation": moderation, "forum": forum}
 
 
 def bare_server():
@@ -174,6 +189,24 @@ async def session(args, results: dict) -> None:
         say(f"qa: not measured: {results['qa.error']}")
 
 
+async def module_part(name: str, args, results: dict) -> None:
+    try:
+        results[name] = await MODULE_PARTS[name].suite_part(args)
+    except Exception as exc:  # noqa: BLE001 - reported in the table, the rest of the suite stands
+        results[f"{name}.error"] = f"{type(exc).__name__}: {exc}"
+        say(f"{name}: not measured: {results[f'{name}.error']}")
+
+
+def module_rows(results: dict, args) -> list[str]:
+    rows = []
+    for name, module in MODULE_PARTS.items():
+        if name in results:
+            rows += module.suite_rows(results[name])
+        elif f"{name}.error" in results:
+            rows.append(f"| {name} | not measured: {results[f'{name}.error']} | | | | | | |")
+    return rows
+
+
 def num(value, spec: str = ".0f") -> str:
     if value is None or value != value:  # None or NaN
         return "-"
@@ -249,8 +282,9 @@ def args_questions(q: dict) -> str:
 def render(results: dict, args, facts: dict) -> str:
     head = ("| scenario | hub | baseline (tutorial) | bare `websockets` | hub/baseline | hub/bare "
             "| server CPU % hub / baseline / bare | load generator CPU % |\n|---|---:|---:|---:|---:|---:|---:|---:|")
-    rows = (fan_out_rows(results, args) + processes.rows(results, args) + session_rows(results, args)
-            + idle.rows(results, num) + storm.rows(results, num))
+    rows = ((fan_out_rows(results, args) if "fanout" in args.parts else []) + processes.rows(results, args)
+            + session_rows(results, args) + idle.rows(results, num) + storm.rows(results, num)
+            + module_rows(results, args))
     return "\n".join([head, *rows])
 
 
@@ -285,6 +319,9 @@ async def main_async(args) -> dict:
         results["idle"] = await idle.measure(server, idle.options(args, args.quick))
     if "storm" in args.parts:
         results["storm"] = await storm.measure(server, storm.options(args, args.quick))
+    for name in MODULE_PARTS:
+        if name in args.parts:
+            await module_part(name, args, results)
     return results
 
 
@@ -295,11 +332,14 @@ def with_db(url: str, db: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smoke run: small rooms, short steps")
-    parser.add_argument("--parts", default="fanout,processes,session,idle,storm")
+    parser.add_argument("--parts", default="fanout,processes,session,idle,storm,notify,moderation,forum")
     parser.add_argument("--p99-bound", type=float, default=250.0)
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"),
                         help="a Redis DB of the bench's own (flushed); default: a private Redis")
-    parser.add_argument("--database-url", help="postgres://... for the hub (default: SQLite under var/bench/)")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
+                        help="postgres://.../<name with 'bench'> for the hub and every part (notify and forum reset "
+                             "its schema; moderation and forum are judged on PostgreSQL); default: SQLite files "
+                             "under var/, and no forum part")
     parser.add_argument("--write-docs", action="store_true", help="also in --quick mode")
     parser.add_argument("--no-docs", action="store_true")
     parser.add_argument("--extra-servers", default="",

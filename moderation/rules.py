@@ -29,6 +29,7 @@ _TOKEN_SPLIT = re.compile(r"[\s\u200b]+")
 _NON_LETTER = re.compile(r"[^a-z]")
 _REPEATS = re.compile(r"(.)\1+")
 _EDGE_SYMBOLS = "@$!|+"
+_PUNCT_SPLIT = re.compile(r"[^\w@$!|+]+")
 
 
 @lru_cache(maxsize=4096)
@@ -49,7 +50,18 @@ def _latin_look_alike(ch: str) -> str:
 def normalize_word(word: str) -> str:
     """``"4NJ1NNNG"`` → ``"anjing"``: case folded, accents dropped, look-alike
     letters of other alphabets made Latin, swaps undone, non-letters removed,
-    repeated letters collapsed."""
+    repeated letters collapsed. Words up to 64 characters are remembered (a
+    pure function of the word, people reuse words, and screening runs on
+    every message)."""
+    return _normalize_short(word) if len(word) <= 64 else _normalize(word)
+
+
+@lru_cache(maxsize=8192)
+def _normalize_short(word: str) -> str:
+    return _normalize(word)
+
+
+def _normalize(word: str) -> str:
     folded = unicodedata.normalize("NFKD", word.casefold())
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     if not folded.isascii():
@@ -59,31 +71,48 @@ def normalize_word(word: str) -> str:
     return _REPEATS.sub(r"\1", _NON_LETTER.sub("", folded))
 
 
-def _candidates(text: str) -> set[str]:
+def _candidates(text: str, longest: int | None = None) -> set[str]:
     """Normalized words of ``text``, plus every run of 2–8 adjacent pieces
     joined, so that "a n j i n g", "anj-ing" and "a.s.u" are found as words,
-    while "kasus" never matches "asu"."""
+    while "kasus" never matches "asu". ``longest``: no candidate longer than
+    this is wanted (a run stops growing past it: joining more pieces never
+    makes the collapsed run shorter)."""
     tokens = _TOKEN_SPLIT.split(text)
     pieces = [p for p in (normalize_word(t) for t in tokens) if p]
     # Punctuation inside a token also splits it ("a.s.u", "anj-ing").
-    fine = [normalize_word(p) for t in tokens for p in re.split(r"[^\w@$!|+]+", t)]
-    fine = [p for p in fine if p]
+    parts = [p for t in tokens for p in _PUNCT_SPLIT.split(t)]
+    fine = [p for p in (normalize_word(p) for p in parts) if p]
     # A swap symbol at a word's edge is usually punctuation: "anjing!" is "anjing", not "anjingi".
-    plain = [normalize_word(p.strip(_EDGE_SYMBOLS)) for t in tokens for p in re.split(r"[^\w@$!|+]+", t)]
-    plain = [p for p in plain if p]
+    plain = [p for p in (normalize_word(p.strip(_EDGE_SYMBOLS)) for p in parts) if p]
     found = set(pieces) | set(fine) | set(plain)
-    for seq in (pieces, fine, plain):
+    # Text without punctuation gives three equal sequences: their runs once.
+    sequences = [pieces] + [seq for seq in (fine, plain) if seq != pieces]
+    if len(sequences) == 3 and sequences[2] == sequences[1]:
+        sequences.pop()
+    for seq in sequences:
         for start in range(len(seq)):
             joined = seq[start]
             for end in range(start + 1, min(start + 8, len(seq))):
-                joined += seq[end]
-                found.add(_REPEATS.sub(r"\1", joined))
+                joined = _REPEATS.sub(r"\1", joined + seq[end])
+                if longest is not None and len(joined) > longest:
+                    break
+                found.add(joined)
     return found
 
 
+@lru_cache(maxsize=16)
+def _normalized_terms(terms: tuple[str, ...]) -> tuple[tuple[tuple[str, str], ...], int]:
+    """Each term with its normalized form, and the longest normalized form."""
+    pairs = tuple((term, normalize_word(term)) for term in terms)
+    return pairs, max((len(norm) for _term, norm in pairs), default=0)
+
+
 def blocked_words(text: str, terms: list[str]) -> list[str]:
-    candidates = _candidates(text)
-    return [f"blocked_word:{term}" for term in terms if normalize_word(term) in candidates]
+    if not terms:
+        return []
+    pairs, longest = _normalized_terms(tuple(terms))
+    candidates = _candidates(text, longest)
+    return [f"blocked_word:{term}" for term, norm in pairs if norm in candidates]
 
 
 def personal_data(text: str) -> list[str]:

@@ -38,6 +38,9 @@ CAUGHT = [
     ("dasar \u0430nj\u0456ng", "anjing"),      # Cyrillic а and і
     ("\u0430\u0455u!", "asu"),                   # Cyrillic а and ѕ
     ("g\u03bfbl\u03bfk", "goblok"),             # Greek ο
+    # Spelled out among other words, as the 8 pieces a run may join at most.
+    ("tolong ya b a j i n g a n itu", "bajingan"),
+    ("jalan rusak, mohon dicek: j.a.n.c.u.k!", "jancuk"),
 ]
 
 INNOCENT = [
@@ -66,6 +69,13 @@ def test_a_blocked_word_is_found_through_its_disguises(text, term):
 @pytest.mark.parametrize("text", INNOCENT)
 def test_innocent_words_containing_a_blocked_one_pass(text):
     assert rules.blocked_words(text, TERMS) == []
+
+
+def test_a_message_finds_every_blocked_word_in_it_once_and_in_the_blocklist_order():
+    text = "dasar 4nj1ng, a.s.u kau, b a n g s a t, anjing lagi"
+    assert rules.blocked_words(text, TERMS) == [f"blocked_word:{term}" for term in TERMS
+                                               if term in ("anjing", "asu", "bangsat")]
+    assert rules.blocked_words(text, []) == []
 
 
 @pytest.mark.parametrize(("text", "kinds"), [
