@@ -17,7 +17,12 @@ raised for the run) for ``--seconds``:
 
 1. ``alone``: nobody else in the room;
 2. ``slow``: a raw socket with a 4 KiB receive buffer has joined too and
-   never reads.
+   never reads;
+
+then a fresh socket opens and the server gets SIGTERM (a rolling restart):
+the close code that socket reads (Daphne: 1001 "going away",
+``realtime/daphne.py``), and whether the port still accepted connections
+right after.
 
 Per phase: delivered / expected to the members that read, p50 / p99 / max
 latency, and the slow socket's fate afterwards, read for 3 s (closed by the
@@ -35,10 +40,13 @@ import base64
 import gc
 import json
 import os
+import signal
 import socket
 import subprocess
 import time
 from pathlib import Path
+
+import psutil
 
 from bench.loadgen import _TO_LETTERS, MARK, Room, Target, percentile, raise_fd_limit
 from bench.run import PY, ROOT, flush, hub_env, say
@@ -51,11 +59,12 @@ FILLER = " Jalan di Desa Ngagel rusak parah, mohon segera diperbaiki." * 250
 MAX_BUFFERED = 1024 * 1024
 
 
-def slow_socket(port: int, topic: str) -> socket.socket:
+def slow_socket(port: int, topic: str | None, receive_buffer: int | None = 4096) -> socket.socket:
     """A WebSocket opened by hand with a small receive buffer, joined to
-    ``topic``; the caller never reads it (until the end)."""
+    ``topic`` (if any); the caller never reads it (until the end)."""
     sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    if receive_buffer:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
     sock.settimeout(10)
     sock.connect(("127.0.0.1", port))
     key = base64.b64encode(os.urandom(16)).decode()
@@ -70,6 +79,8 @@ def slow_socket(port: int, topic: str) -> socket.socket:
         response += chunk
     if response.split(b"\r\n")[0].split(b" ")[1] != b"101":
         raise ConnectionError(response[:200])
+    if topic is None:
+        return sock
     payload = json.dumps({"type": "join", "topic": topic, "ref": "j"}).encode()
     mask = os.urandom(4)
     sock.sendall(bytes([0x81, 0x80 | len(payload)]) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
@@ -170,20 +181,42 @@ async def measure(variant: str, args) -> dict:
             say(f"{variant}: with a slow reader {row['slow']}; the slow socket: {row['slow_socket']}")
         finally:
             await room.close()
+        row["shutdown"] = await asyncio.to_thread(shutdown, variant, port, pid)
+        say(f"{variant}: on SIGTERM an open socket is {row['shutdown']}")
     return row
+
+
+def shutdown(variant: str, port: int, pid: int) -> str:
+    """What an open socket sees when the server is told to stop (SIGTERM,
+    what systemd and a rolling restart send): its close code, or a reset;
+    then whether the port still accepts connections. (Not joined: a join
+    would replay the room's long messages.)"""
+    sock = slow_socket(port, None, receive_buffer=None)
+    main_pid = psutil.Process(pid).parent().pid if variant == "hub-granian" else pid
+    time.sleep(0.5)
+    os.kill(main_pid, signal.SIGTERM)
+    seen = fate(sock, 5.0)
+    sock.close()
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        listening = "the port still accepted a connection"
+    except OSError:
+        listening = "the port refused connections"
+    return f"{seen}; {listening}"
 
 
 def summary(rows: list[dict], args) -> str:
     lines = [f"{args.members} members reading, {args.rate:g} messages/s of ~30 KB for {args.seconds:g} s "
              f"(drain {args.drain:g} s); Daphne's cap HUB_MAX_BUFFERED_BYTES = {MAX_BUFFERED // 1024} KiB", "",
              "| server | alone: delivered / expected, p99 / max ms | with a slow reader: delivered / expected, "
-             "p99 / max ms | the slow socket afterwards |", "|---|---|---|---|"]
+             "p99 / max ms | the slow socket afterwards | a socket on SIGTERM |", "|---|---|---|---|---|"]
     for row in rows:
         cells = []
         for key in ("alone", "slow"):
             r = row.get(key)
             cells.append(f"{r['delivered']} / {r['expected']}, {r['p99_ms']:.0f} / {r['max_ms']:.0f}" if r else "-")
-        lines.append(f"| {row['variant']} | {cells[0]} | {cells[1]} | {row.get('slow_socket', '-')} |")
+        lines.append(f"| {row['variant']} | {cells[0]} | {cells[1]} | {row.get('slow_socket', '-')} "
+                     f"| {row.get('shutdown', '-')} |")
     return "\n".join(lines)
 
 

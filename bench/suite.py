@@ -21,7 +21,7 @@ Scenarios:
   console's delay, exact counts. The audience is spread over processes;
 - **the ASGI server** (``--parts servers``, not in the default run; about
   two minutes): the same hub under ``--server-variants`` (default Daphne on
-  uvloop, Uvicorn, Granian; ``bench/servers.py``) in rooms of 100 and 1,000,
+  uvloop and Uvicorn; ``bench/servers.py``) in rooms of 100 and 1,000,
   a shortened search each, then all at half the first one's maximum. CPU per
   delivery at fixed rates, the figure the choice rests on, is ``bench.ab``'s
   (docs/decisions.md).
@@ -123,9 +123,11 @@ async def fan_out(args, results: dict) -> None:
                 await asyncio.sleep(0.5)
 
 
-#: ``--parts servers``: room sizes, and the search kept short (the part stays within about two minutes).
+#: ``--parts servers``: room sizes, and the search kept short (two servers stay within about two
+#: minutes, most of it joining 1,000 sockets): it starts near the hub's maximum and steps by 1.5×.
 SERVER_SIZES = (100, 1000)
-SERVER_SEARCH = {"step_s": 1.0, "budget_s": 10.0, "factor": 2.0, "precision": 1.15}
+SERVER_START = 6000.0
+SERVER_SEARCH = {"step_s": 1.0, "budget_s": 12.0, "factor": 1.5, "precision": 1.15}
 
 
 async def servers(args, results: dict) -> None:
@@ -141,8 +143,8 @@ async def servers(args, results: dict) -> None:
                 room = Room(target, size, 1)
                 await room.open()
                 try:
-                    good, _ = await max_sustained(room, start=START_DELIVERIES.get(kind, 3000.0) / size,
-                                                  p99_bound_ms=args.p99_bound, log=say, **SERVER_SEARCH)
+                    good, _ = await max_sustained(room, start=SERVER_START / size, p99_bound_ms=args.p99_bound,
+                                                  log=say, **SERVER_SEARCH)
                     results[f"servers.{kind}.{size}.max"] = good
                     ref = results.get(f"servers.{reference}.{size}.max")
                     if ref:
@@ -258,7 +260,8 @@ def render(results: dict, args, facts: dict) -> str:
     head = ("| scenario | hub | baseline (tutorial) | bare `websockets` | hub/baseline | hub/bare "
             "| server CPU % hub / baseline / bare | load generator CPU % |\n|---|---:|---:|---:|---:|---:|---:|---:|")
     rows = fan_out_rows(results, args) + session_rows(results, args)
-    return "\n".join([head, *rows, *servers_rows(results, args)])
+    main = [head, *rows] if args.parts & {"fanout", "session"} else []
+    return "\n".join([*main, *servers_rows(results, args)])
 
 
 def write_docs(text: str) -> None:
@@ -308,8 +311,9 @@ def main() -> None:
     parser.add_argument("--extra-servers", default="",
                         help="also run these hub variants, comma-separated: " + ", ".join(HUB_SERVERS[1:])
                         + " (bench/servers.py)")
-    parser.add_argument("--server-variants", default="hub-uvloop,hub-uvicorn,hub-granian",
-                        help="--parts servers: the hub under these servers (the first is the reference)")
+    parser.add_argument("--server-variants", default="hub-uvloop,hub-uvicorn",
+                        help="--parts servers: the hub under these servers (the first is the reference; "
+                        "add hub-granian etc., about a minute each)")
     parser.add_argument("--sizes", help="fan-out room sizes, comma-separated (default: 10,100,1000; quick: 10,100)")
     args = parser.parse_args()
     args.parts = set(args.parts.split(","))
