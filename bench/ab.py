@@ -15,9 +15,18 @@ baseline's and the bare server's, in the same round, is the figure to
 compare across runs.
 
 Variants: ``hub`` (this checkout under Daphne), ``hub-uvloop`` (the same on
-uvloop, ``ops.daphne_uvloop``), ``NAME=PATH`` (the hub of another checkout,
-e.g. the code before a change; it needs a ``.venv`` link like this one),
-``baseline`` (the Channels tutorial), ``bare`` (``bench.bare``).
+uvloop, ``ops.daphne_uvloop``), the same under another ASGI server:
+``hub-uvicorn`` (``websockets-sansio``), ``hub-uvicorn-websockets``,
+``hub-uvicorn-wsproto``, ``hub-granian`` (``bench/servers.py``);
+``NAME=PATH`` (the hub of another checkout, e.g. the code before a change,
+under Daphne — or under that server when NAME is one of the above; it needs
+a ``.venv`` link like this one), ``baseline`` (the Channels tutorial),
+``bare`` (``bench.bare``).
+
+The ASGI-server comparison (docs/decisions.md), one command::
+
+    .venv/bin/python -m bench.ab --sizes 100,1000 --rounds 2 \
+        --variants hub-uvloop,hub-uvicorn,hub-uvicorn-websockets,hub-uvicorn-wsproto,hub-granian,hub
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ from pathlib import Path
 
 from bench.loadgen import Room, Target, raise_fd_limit
 from bench.run import PY, ROOT, baseline_env, flush, hub_env, say
+from bench.servers import HUB_SERVERS, hub_process
 from tests.live import free_port, stop_process, wait_for_port
 
 #: Messages/s per room size: low enough that every variant delivers all.
@@ -71,12 +81,11 @@ def server(variant: str, args):
             yield Target(kind="baseline", url=f"ws://127.0.0.1:{port}/ws/chat/bench/", server_pid=pid)
         return
     root = Path(path) if path else ROOT
-    module = "ops.daphne_uvloop" if name == "hub-uvloop" else "daphne"
     env = hub_env(args)
     out = subprocess.run([PY, "-m", "bench.hub_setup"], cwd=root, env=env, check=True, capture_output=True,
                          text=True, timeout=300)
     setup = json.loads(out.stdout.strip().splitlines()[-1])
-    with process(daphne_argv(module, "asgi:application"), env, root, name) as (port, pid):
+    with hub_process(name if name in HUB_SERVERS else "hub", env, f"ab-{name}", root) as (port, pid):
         yield Target(kind="hub", url=f"ws://127.0.0.1:{port}/ws/", topic=setup["topic"],
                      sender_cookie=setup["sessionid"], server_pid=pid)
 
@@ -128,9 +137,10 @@ async def main_async(args) -> list[dict]:
 
 def summary(rows: list[dict], args) -> str:
     names = [v.partition("=")[0] for v in args.variants]
+    first = names[0]
     lines = ["| room | variant | µs server CPU per delivery at 3× the rate (median; each round) "
              "| marginal µs per delivery (median; each round) | p50 / p99 ms (median) | lost | cost: baseline/this "
-             "| cost: bare/this |", "|---:|---|---|---|---|---:|---:|---:|"]
+             f"| cost: bare/this | cost: {first}/this |", "|---:|---|---|---|---|---:|---:|---:|---:|"]
     for size in args.sizes:
         med = {}
         for name in names:
@@ -144,10 +154,11 @@ def summary(rows: list[dict], args) -> str:
             p50 = statistics.median(r["p50_ms"] for r in mine)
             p99 = statistics.median(r["p99_ms"] for r in mine)
             lost = sum(r["expected"] - r["delivered"] for r in mine)
-            rel = [f"{med[other][0] / cost:.2f}×" if other in med and cost else "-" for other in ("baseline", "bare")]
+            rel = [f"{med[other][0] / cost:.2f}×" if other in med and cost else "-"
+                   for other in ("baseline", "bare", first)]
             lines.append(f"| {size} | {name} | **{cost:.1f}** ({each}) | {marginal:.1f} ({each_marginal}) "
                          f"| {p50:.1f} / {p99:.1f} | {lost} "
-                         f"| {rel[0]} | {rel[1]} |")
+                         f"| {rel[0]} | {rel[1]} | {rel[2]} |")
     return "\n".join(lines)
 
 

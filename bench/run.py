@@ -189,7 +189,8 @@ def machine_facts(args) -> dict:
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
             "kernel": platform.release(), "redis": redis_version,
             "database": args.database_url.split("@")[-1] if args.database_url else "SQLite (var/bench/)",
-            **{name: version(name) for name in ("django", "channels", "channels-redis", "daphne", "websockets")}}
+            **{name: version(name) for name in ("django", "channels", "channels-redis", "daphne", "websockets",
+                                                "uvicorn", "granian")}}
 
 
 def table(results: dict, args) -> str:

@@ -42,6 +42,12 @@ Scenarios:
 - **forum** (``bench.forum``, PostgreSQL only): 20,000 aspirations and
   100,000 replies (``--quick``: 3,000 and 10,000; kept for the next run):
   list, search and statistics p95s.
+- **the ASGI server** (``--parts servers``, not in the default run; about
+  two minutes): the same hub under ``--server-variants`` (default Daphne on
+  uvloop and Uvicorn; ``bench/servers.py``) in rooms of 100 and 1,000,
+  a shortened search each, then all at half the first one's maximum. CPU per
+  delivery at fixed rates, the figure the choice rests on, is ``bench.ab``'s
+  (docs/decisions.md).
 
 The CPU of each server and of the load generator are printed side by side;
 a load generator near 100 % of a core means that row measured the client,
@@ -75,6 +81,7 @@ from datetime import UTC, datetime
 from bench import announce, forum, idle, moderation, processes, qa, spread, storm
 from bench.loadgen import StepResult, Target, max_sustained, raise_fd_limit
 from bench.run import PY, ROOT, baseline_env, daphne, flush, hub_env, machine_facts, say, server_process
+from bench.servers import HUB_SERVERS, hub_process
 from tests.live import stop_process
 
 DOC = ROOT / "docs" / "performance.md"
@@ -115,13 +122,12 @@ def bare_server():
 @contextmanager
 def server(kind: str, args):
     """The server of ``kind``; yields a ``Target`` for a room of it."""
-    if kind in ("hub", "hub-uvloop"):
+    if kind in HUB_SERVERS:  # the hub under Daphne, Uvicorn or Granian (bench/servers.py)
         env = hub_env(args)
         out = subprocess.run([PY, "-m", "bench.hub_setup"], cwd=ROOT, env=env, check=True, capture_output=True,
                              text=True, timeout=300)
         setup = json.loads(out.stdout.strip().splitlines()[-1])
-        module = "ops.daphne_uvloop" if kind == "hub-uvloop" else "daphne"
-        with daphne("asgi:application", env, kind, module) as (port, pid):
+        with hub_process(kind, env, kind) as (port, pid):
             yield Target(kind="hub", url=f"ws://127.0.0.1:{port}/ws/", topic=setup["topic"],
                          sender_cookie=setup["sessionid"], server_pid=pid)
     elif kind == "baseline":
@@ -148,7 +154,7 @@ async def fan_out(args, results: dict) -> None:
                         f"({getattr(room, 'processes', 1)} load-generator processes); searching")
                     try:
                         good, steps = await max_sustained(
-                            room, start=START_DELIVERIES[kind] / size, p99_bound_ms=args.p99_bound,
+                            room, start=START_DELIVERIES.get(kind, 3000.0) / size, p99_bound_ms=args.p99_bound,
                             step_s=args.step_seconds, budget_s=args.search_budget, factor=2.0, precision=1.05,
                             log=say)
                         if spread_over == 1 < args.loadgen_procs and client_bound(good, steps, args):
@@ -175,6 +181,58 @@ async def _after_search(kind: str, size: int, room, good, steps, args, results: 
         results[f"{kind}.{size}.half"] = half
         say(f"{kind}: {size} members at {half.rate:.1f} msg/s: {half.delivered}/{half.expected}, "
             f"p50 {half.p50_ms:.1f} p99 {half.p99_ms:.1f} p99.9 {half.p999_ms:.1f} ms")
+
+
+#: ``--parts servers``: room sizes, and the search kept short (two servers stay within about two
+#: minutes, most of it joining 1,000 sockets): it starts near the hub's maximum and steps by 1.5×.
+SERVER_SIZES = (100, 1000)
+SERVER_START = 6000.0
+SERVER_SEARCH = {"step_s": 1.0, "budget_s": 12.0, "factor": 1.5, "precision": 1.15}
+
+
+async def servers(args, results: dict) -> None:
+    """The same hub under each of ``--server-variants`` (bench/servers.py),
+    one process each: the maximum sustained rate in rooms of 100 and 1,000
+    (the fan-out search, shortened), then every variant at half the first
+    variant's maximum."""
+    reference = args.server_variants[0]
+    for kind in args.server_variants:
+        flush(args.redis_url)
+        with server(kind, args) as target:
+            for size in SERVER_SIZES:
+                room = spread.room(target, size, 1, 1)
+                await room.open()
+                try:
+                    good, _ = await max_sustained(room, start=SERVER_START / size, p99_bound_ms=args.p99_bound,
+                                                  log=say, **SERVER_SEARCH)
+                    results[f"servers.{kind}.{size}.max"] = good
+                    ref = results.get(f"servers.{reference}.{size}.max")
+                    if ref:
+                        await asyncio.sleep(0.5)
+                        results[f"servers.{kind}.{size}.half"] = await room.step(ref.rate / 2, 2.0, label="h")
+                finally:
+                    await room.close()
+
+
+def servers_rows(results: dict, args) -> list[str]:
+    if not any(k.startswith("servers.") for k in results):
+        return []
+    reference = args.server_variants[0]
+    rows = ["", f"The hub under each ASGI server (`--parts servers`; 1 s steps, a short search: compare within "
+            f"the run; reference {reference}):", "",
+            "| room | server | max deliveries/s (0 loss, p99 ≤ bound) | vs reference | server CPU % at max "
+            "| load generator CPU % | at half the reference's max: p50 / p99 ms, lost |",
+            "|---:|---|---:|---:|---:|---:|---|"]
+    for size in SERVER_SIZES:
+        ref = results.get(f"servers.{reference}.{size}.max")
+        for kind in args.server_variants:
+            r = results.get(f"servers.{kind}.{size}.max")
+            h = results.get(f"servers.{kind}.{size}.half")
+            fan = r and r.rate * r.sockets
+            half = f"{num(h.p50_ms, '.1f')} / {num(h.p99_ms, '.1f')}, {h.lost}" if h else "-"
+            rows.append(f"| {size} | {kind} | {num(fan)} | {ratio(fan, ref and ref.rate * ref.sockets)} "
+                        f"| {num(r and r.server_cpu_pct)} | {num(r and r.client_cpu_pct)} | {half} |")
+    return rows
 
 
 async def session(args, results: dict) -> None:
@@ -285,7 +343,8 @@ def render(results: dict, args, facts: dict) -> str:
     rows = ((fan_out_rows(results, args) if "fanout" in args.parts else []) + processes.rows(results, args)
             + session_rows(results, args) + idle.rows(results, num) + storm.rows(results, num)
             + module_rows(results, args))
-    return "\n".join([head, *rows])
+    main = [head, *rows] if rows else []
+    return "\n".join([*main, *servers_rows(results, args)])
 
 
 def write_docs(text: str) -> None:
@@ -322,6 +381,8 @@ async def main_async(args) -> dict:
     for name in MODULE_PARTS:
         if name in args.parts:
             await module_part(name, args, results)
+    if "servers" in args.parts:
+        await servers(args, results)
     return results
 
 
@@ -343,7 +404,11 @@ def main() -> None:
     parser.add_argument("--write-docs", action="store_true", help="also in --quick mode")
     parser.add_argument("--no-docs", action="store_true")
     parser.add_argument("--extra-servers", default="",
-                        help="also run these hub variants, comma-separated: hub-uvloop (Daphne on uvloop)")
+                        help="also run these hub variants, comma-separated: " + ", ".join(HUB_SERVERS[1:])
+                        + " (bench/servers.py)")
+    parser.add_argument("--server-variants", default="hub-uvloop,hub-uvicorn",
+                        help="--parts servers: the hub under these servers (the first is the reference; "
+                        "add hub-granian etc., about a minute each)")
     parser.add_argument("--sizes", help="fan-out room sizes, comma-separated (default: 10,100,1000; quick: 10,100)")
     parser.add_argument("--loadgen-procs", type=int, default=1 + max(2, (os.cpu_count() or 2) - 1),
                         help="load-generator processes where it is spread (the senders' and the receivers')")
@@ -351,6 +416,7 @@ def main() -> None:
     args = parser.parse_args()
     args.parts = set(args.parts.split(","))
     args.extra_servers = [kind for kind in args.extra_servers.split(",") if kind]
+    args.server_variants = [kind for kind in args.server_variants.split(",") if kind]
     quick = args.quick
     quick_note = " Quick mode (smoke run): small rooms and 1 s steps, not comparable with a full run."
     sizes = args.sizes

@@ -74,12 +74,16 @@ def daphne_process(settings_dict: dict, *, extra_env: dict | None = None):
     )
     env.update(extra_env or {})
     log = open(ROOT / "var" / f"daphne-{port}.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        # What ``make run`` starts: Daphne on uvloop (ops/daphne_uvloop.py).
-        [sys.executable, "-m", "ops.daphne_uvloop", "-b", "127.0.0.1", "-p", str(port),
-         "--websocket-max-message-size", "65536", "asgi:application"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    # What ``make run`` starts: Daphne on uvloop (ops/daphne_uvloop.py).
+    argv = [sys.executable, "-m", "ops.daphne_uvloop", "-b", "127.0.0.1", "-p", str(port),
+            "--websocket-max-message-size", "65536", "asgi:application"]
+    if other := os.environ.get("LIVE_ASGI_SERVER"):
+        # The same app under another ASGI server (a ``bench/servers.py`` name,
+        # e.g. hub-uvicorn, hub-granian): docs/decisions.md, "The ASGI server".
+        from bench.servers import server_argv
+
+        argv = server_argv(other, port)
+    proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_for_port(port, proc)
         yield f"http://127.0.0.1:{port}", proc
