@@ -14,19 +14,20 @@ lands on every variant alike. The hub's cost per delivery against the
 baseline's and the bare server's, in the same round, is the figure to
 compare across runs.
 
-Variants: ``hub`` (this checkout under Daphne), ``hub-uvloop`` (the same on
-uvloop, ``ops.daphne_uvloop``), the same under another ASGI server:
+Variants: ``hub`` (this checkout under Daphne on uvloop, ``ops.daphne_uvloop``,
+as ``make run`` serves it), ``hub-asyncio`` (the same on asyncio's loop), the
+same under another ASGI server:
 ``hub-uvicorn`` (``websockets-sansio``), ``hub-uvicorn-websockets``,
 ``hub-uvicorn-wsproto``, ``hub-granian`` (``bench/servers.py``);
 ``NAME=PATH`` (the hub of another checkout, e.g. the code before a change,
-under Daphne — or under that server when NAME is one of the above; it needs
+under Daphne on uvloop — or under that server when NAME is one of the above; it needs
 a ``.venv`` link like this one), ``baseline`` (the Channels tutorial),
 ``bare`` (``bench.bare``).
 
 The ASGI-server comparison (docs/decisions.md), one command::
 
     .venv/bin/python -m bench.ab --sizes 100,1000 --rounds 2 \
-        --variants hub-uvloop,hub-uvicorn,hub-uvicorn-websockets,hub-uvicorn-wsproto,hub-granian,hub
+        --variants hub,hub-uvicorn,hub-uvicorn-websockets,hub-uvicorn-wsproto,hub-granian,hub-asyncio
 """
 
 from __future__ import annotations

@@ -55,6 +55,7 @@ from websockets.exceptions import ConnectionClosed
 
 from bench.loadgen import percentile, raise_fd_limit, require_loopback
 from bench.run import (
+    HUB_DAPHNE,
     PY,
     ROOT,
     STATIC_ROOT,
@@ -314,7 +315,7 @@ async def main_async(args) -> dict:
         f"{setup['users_s']}s ({setup['vendor']})")
     if setup["citizens"] != args.recipients:
         raise RuntimeError(f"expected {args.recipients} citizens, found {setup['citizens']}")
-    with daphne("asgi:application", env, "announce") as (port, daphne_pid), worker(env) as worker_pid:
+    with daphne("asgi:application", env, "announce", HUB_DAPHNE) as (port, daphne_pid), worker(env) as worker_pid:
         say(f"Daphne pid {daphne_pid} on 127.0.0.1:{port}; worker pid {worker_pid}")
         result = await drive(args, env, setup, port, daphne_pid, worker_pid)
     result["setup"] = {k: setup[k] for k in ("migrate_s", "users_s", "vendor")}

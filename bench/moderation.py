@@ -44,7 +44,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from bench.loadgen import percentile, raise_fd_limit, require_loopback
-from bench.run import PY, ROOT, cpu_seconds, daphne, flush, hub_env, machine_facts, save_json, say
+from bench.run import HUB_DAPHNE, PY, ROOT, cpu_seconds, daphne, flush, hub_env, machine_facts, save_json, say
 
 SQLITE_DIR = Path("/tmp/balai-bench-mod")
 RATE_SECONDS = 10  # CHAT_RATE_SECONDS default (settings/base.py)
@@ -262,7 +262,7 @@ async def main_async(args) -> dict:
     say(f"setup: migrate, pre-moderated room, moderator, {args.senders} citizens with sessions")
     setup = setup_step(env, "prepare", "--senders", str(args.senders))
     with ExitStack() as stack:
-        started = [stack.enter_context(daphne("asgi:application", env, f"moderation-{n}"))
+        started = [stack.enter_context(daphne("asgi:application", env, f"moderation-{n}", HUB_DAPHNE))
                    for n in range(args.servers)]
         urls = [f"ws://127.0.0.1:{port}/ws/" for port, _pid in started]
         for url in urls:

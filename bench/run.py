@@ -65,9 +65,14 @@ def server_process(argv, env: dict | None, name: str):
         log.close()
 
 
+#: The hub's server as ``make run`` starts it (``ops/launch.py``): Daphne on uvloop.
+HUB_DAPHNE = "ops.daphne_uvloop"
+
+
 def daphne(app: str, env: dict, name: str, module: str = "daphne"):
     """One Daphne process on a free loopback port; yields ``(port, pid)``.
-    ``module``: ``ops.daphne_uvloop`` for Daphne on uvloop."""
+    ``module``: ``HUB_DAPHNE`` for the hub as production runs it; plain
+    ``daphne`` (asyncio's loop) for the tutorial baseline."""
     return server_process(lambda port: [
         PY, "-m", module, "-b", "127.0.0.1", "-p", str(port), "--websocket-max-message-size", "65536",
         "--websocket-max-frame-size", "65536", app], env, f"daphne-{name}")
@@ -260,7 +265,7 @@ async def main_async(args) -> dict:
         out = subprocess.run([PY, "-m", "bench.hub_setup"], cwd=ROOT, env=env, check=True, capture_output=True,
                              text=True, timeout=120)
         setup = json.loads(out.stdout.strip().splitlines()[-1])
-        with daphne("asgi:application", env, "hub") as (port, pid):
+        with daphne("asgi:application", env, "hub", HUB_DAPHNE) as (port, pid):
             say(f"hub: Daphne pid {pid} on 127.0.0.1:{port}")
             target = Target(kind="hub", url=f"ws://127.0.0.1:{port}/ws/", topic=setup["topic"],
                             sender_cookie=setup["sessionid"], server_pid=pid)

@@ -2,10 +2,12 @@
 one place for their command lines (``bench.suite``, ``bench.ab``,
 ``bench.slow_reader``).
 
-- ``hub``: Daphne on asyncio (``python -m daphne``), what ``bench.suite``
-  has always measured as "the hub";
-- ``hub-uvloop``: Daphne on uvloop (``ops.daphne_uvloop``), what ``make run``
-  and the systemd units start (the production default);
+- ``hub``: Daphne on uvloop (``ops.daphne_uvloop``), what ``make run``
+  and the systemd units start (the production default), and so what every
+  scenario of ``make bench`` measures as "the hub" (until 2026-11-30 it
+  measured Daphne on asyncio, the next one);
+- ``hub-asyncio``: Daphne on asyncio's own loop (``python -m daphne``;
+  ``HUB_UVLOOP=0 make run``);
 - ``hub-uvicorn``: Uvicorn on uvloop with httptools and its
   ``websockets-sansio`` WebSocket implementation;
 - ``hub-uvicorn-websockets`` / ``hub-uvicorn-wsproto``: the same with
@@ -40,7 +42,7 @@ PY = sys.executable
 MAX_MESSAGE = 65536
 
 #: Hub variants, in the order a comparison runs them.
-HUB_SERVERS = ("hub", "hub-uvloop", "hub-uvicorn", "hub-uvicorn-websockets", "hub-uvicorn-wsproto", "hub-granian")
+HUB_SERVERS = ("hub", "hub-asyncio", "hub-uvicorn", "hub-uvicorn-websockets", "hub-uvicorn-wsproto", "hub-granian")
 
 
 def _daphne(module: str, app: str, port: int) -> list[str]:
@@ -64,9 +66,9 @@ def _granian(app: str, port: int) -> list[str]:
 def server_argv(variant: str, port: int, app: str = "asgi:application") -> list[str]:
     """The command line that serves ``app`` on ``127.0.0.1:port`` under ``variant``."""
     if variant == "hub":
-        return _daphne("daphne", app, port)
-    if variant == "hub-uvloop":
         return _daphne("ops.daphne_uvloop", app, port)
+    if variant == "hub-asyncio":
+        return _daphne("daphne", app, port)
     if variant == "hub-uvicorn":
         return _uvicorn("websockets-sansio", app, port)
     if variant == "hub-uvicorn-websockets":

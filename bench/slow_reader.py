@@ -1,7 +1,7 @@
 """A slow reader under each ASGI server: does one socket that stops reading
 hold up everyone else's deliveries?
 
-    .venv/bin/python -m bench.slow_reader --variants hub-uvloop,hub-uvicorn,hub-granian
+    .venv/bin/python -m bench.slow_reader --variants hub,hub-uvicorn,hub-granian
 
 The process fan-out (``realtime/fanout.py``) awaits each local socket's
 ``deliver`` in turn. Under Daphne a send never waits (Twisted buffers it)
@@ -234,7 +234,7 @@ async def main_async(args) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--variants", default="hub-uvloop,hub-uvicorn,hub-uvicorn-websockets,hub-uvicorn-wsproto,"
+    parser.add_argument("--variants", default="hub,hub-uvicorn,hub-uvicorn-websockets,hub-uvicorn-wsproto,"
                                               "hub-granian")
     parser.add_argument("--members", type=int, default=20)
     parser.add_argument("--rate", type=float, default=30.0)

@@ -90,7 +90,7 @@ SERVERS = ("hub", "baseline", "bare")
 #: Deliveries/s each server's search starts from (the rate is this over the
 #: room size): about half what each sustained before, so that the doubling
 #: phase is short and the budget goes to bisecting.
-START_DELIVERIES = {"hub": 3000.0, "hub-uvloop": 3000.0, "baseline": 1500.0, "bare": 8000.0}
+START_DELIVERIES = {"hub": 3000.0, "hub-asyncio": 3000.0, "baseline": 1500.0, "bare": 8000.0}
 #: A load-generator process above this share of a core may have measured itself.
 CLIENT_SATURATED = 85.0
 #: Rooms this large are read by several load-generator processes from the start.
@@ -406,7 +406,7 @@ def main() -> None:
     parser.add_argument("--extra-servers", default="",
                         help="also run these hub variants, comma-separated: " + ", ".join(HUB_SERVERS[1:])
                         + " (bench/servers.py)")
-    parser.add_argument("--server-variants", default="hub-uvloop,hub-uvicorn",
+    parser.add_argument("--server-variants", default="hub,hub-uvicorn",
                         help="--parts servers: the hub under these servers (the first is the reference; "
                         "add hub-granian etc., about a minute each)")
     parser.add_argument("--sizes", help="fan-out room sizes, comma-separated (default: 10,100,1000; quick: 10,100)")
