@@ -27,6 +27,9 @@ from realtime.events import CONTROL, EVENT
 
 log = logging.getLogger(__name__)
 
+#: Sockets written to between two turns of the event loop in one event's fan-out.
+YIELD_EVERY = 256
+
 
 class Fanout:
     def __init__(self) -> None:
@@ -83,12 +86,19 @@ class Fanout:
             return
         sockets = list(self.members.get(message.get("topic"), ()))
         started = perf_counter()
-        for socket in sockets:
+        for n, socket in enumerate(sockets, 1):
             try:
                 await socket.deliver(message)
             except Exception:
                 # One broken socket must not stop the others' deliveries.
                 log.warning("delivery to a socket failed", exc_info=True)
+            if n % YIELD_EVERY == 0:
+                # A large topic's event takes tens of milliseconds to write to
+                # every socket: let the loop serve what waits meanwhile (a
+                # frame's reply, the database thread's results) every so often.
+                # Events still go out one after the other (the bus awaits this),
+                # and a socket that joins meanwhile reads this event from history.
+                await asyncio.sleep(0)
         # Metrics once per event, not per socket (common/metrics.py).
         FANOUT_SECONDS.observe(perf_counter() - started)
         FRAMES_OUT_FANOUT.inc(len(sockets))
