@@ -20,11 +20,11 @@ except ConfigError as exc:
     sys.stderr.write(f"configuration error: {exc}\n")
     sys.exit(2)
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from common.metrics import serve as serve_metrics  # noqa: E402
+from realtime.auth import auth_stack  # noqa: E402
 from realtime.daphne import DaphneConnection  # noqa: E402
 from realtime.origin import SameOriginValidator  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
@@ -37,7 +37,7 @@ application = ProtocolTypeRouter(
         # DaphneConnection: close frames and the send buffer (realtime/daphne.py);
         # SameOriginValidator: scheme, host and port of the Origin (realtime/origin.py).
         "websocket": DaphneConnection(SameOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            auth_stack(URLRouter(websocket_urlpatterns))
         )),
     }
 )

@@ -1,7 +1,7 @@
 """Who is on a socket, re-checked while it lives.
 
-The user comes from the session cookie at connect (Channels'
-``AuthMiddlewareStack``). Every frame re-reads the session and the user at
+The user comes from the session cookie at connect (Channels' stack,
+``realtime.auth.auth_stack``). Every frame re-reads the session and the user at
 most every ``RECHECK_S`` seconds, so a sign-out, a deactivation or a role change
 made anywhere takes effect even if the kick event was lost.
 
@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 from importlib import import_module
 
+from channels.auth import AuthMiddleware
+from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
@@ -58,3 +60,22 @@ def _second_step_passed(user, session):
     if user is None or not user.is_authenticated or session is None:
         return user
     return user if twofactor.may_act(session, user) else AnonymousUser()
+
+
+class SessionAuthMiddleware(AuthMiddleware):
+    """Channels' ``AuthMiddleware``, except that a handshake without a
+    session (a guest: no cookie, or an empty one) is a guest at once, without
+    the trip to the database thread that ``channels.auth.get_user`` makes to
+    find no session key. Guests are most of a live session's audience and of
+    a reconnect storm; a session key, valid or not, is looked up as before."""
+
+    async def resolve_scope(self, scope):
+        if not scope["session"].session_key:
+            scope["user"]._wrapped = AnonymousUser()
+            return
+        await super().resolve_scope(scope)
+
+
+def auth_stack(inner):
+    """Channels' ``AuthMiddlewareStack`` with ``SessionAuthMiddleware``."""
+    return CookieMiddleware(SessionMiddleware(SessionAuthMiddleware(inner)))
