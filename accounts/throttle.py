@@ -12,7 +12,7 @@ from limits import RateLimitItemPerSecond
 from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from common.redis import prefixed
+from common.redis import prefixed, sentinel_pool
 
 _limiters: dict[str, MovingWindowRateLimiter] = {}
 
@@ -21,7 +21,11 @@ def _limiter() -> MovingWindowRateLimiter:
     url = settings.REDIS_URL
     limiter = _limiters.get(url)
     if limiter is None:
-        storage = RedisStorage(url, key_prefix=prefixed("accounts", "limits"), socket_connect_timeout=5)
+        pool = sentinel_pool(asyncio_pool=False)
+        if pool is None:
+            storage = RedisStorage(url, key_prefix=prefixed("accounts", "limits"), socket_connect_timeout=5)
+        else:  # Sentinel: the pool follows the primary (limits' own sentinel URLs read no database)
+            storage = RedisStorage("redis://", key_prefix=prefixed("accounts", "limits"), connection_pool=pool)
         limiter = _limiters[url] = MovingWindowRateLimiter(storage)
     return limiter
 

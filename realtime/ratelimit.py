@@ -20,7 +20,7 @@ from limits import RateLimitItemPerSecond
 from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
-from common.redis import get_redis, key
+from common.redis import get_redis, key, sentinel_pool
 
 _limiters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -29,8 +29,12 @@ def _limiter() -> MovingWindowRateLimiter:
     loop = asyncio.get_running_loop()
     limiter = _limiters.get(loop)
     if limiter is None:
-        uri = "async+" + settings.REDIS_URL
-        storage = RedisStorage(uri, implementation="redispy", key_prefix=key("limits"))
+        pool = sentinel_pool(asyncio_pool=True)
+        if pool is None:
+            storage = RedisStorage("async+" + settings.REDIS_URL, implementation="redispy", key_prefix=key("limits"))
+        else:  # Sentinel: the pool follows the primary (limits' own sentinel URLs read no database)
+            storage = RedisStorage("async+redis://", implementation="redispy", key_prefix=key("limits"),
+                                   connection_pool=pool)
         limiter = _limiters[loop] = MovingWindowRateLimiter(storage)
     return limiter
 

@@ -10,6 +10,8 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from settings.env import (
+    cache_config,
+    channel_layer_host,
     database_config,
     env_bool,
     env_header,
@@ -121,6 +123,9 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# redis://host:port/db, or redis+sentinel://host:26379,host:26379/master/db:
+# every Redis client then asks the Sentinels for the current primary
+# (settings/env.py, common/redis.py; docs/operations.md "Redis with Sentinel").
 REDIS_URL = redis_url(env_str("REDIS_URL"))
 
 # Channels' standard layer, for what still uses it (the /healthz round trip,
@@ -131,7 +136,7 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [REDIS_URL],
+            "hosts": [channel_layer_host(REDIS_URL)],
             "prefix": env_str("CHANNEL_PREFIX", "balai"),
             "capacity": env_int("CHANNEL_CAPACITY", 1000, minimum=10),
             "expiry": 60,
@@ -140,13 +145,7 @@ CHANNEL_LAYERS = {
     }
 }
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": env_str("CHANNEL_PREFIX", "balai"),
-    }
-}
+CACHES = {"default": cache_config(REDIS_URL, key_prefix=env_str("CHANNEL_PREFIX", "balai"))}
 
 # Sessions are read from Redis first (the hub re-reads them while sockets
 # live), written through to the database.

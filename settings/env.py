@@ -10,7 +10,8 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from urllib.parse import urlsplit
+from typing import NamedTuple
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 
@@ -133,16 +134,40 @@ def database_config(url: str | None, *, default_sqlite_path: str, conn_max_age: 
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
+#: ``REDIS_URL``'s scheme for a Redis watched by Sentinel.
+SENTINEL_SCHEME = "redis+sentinel"
+SENTINEL_PORT = 26379
+SENTINEL_FORM = "redis+sentinel://host:26379,host:26379/master/db"
+#: How long asking one sentinel may take before the next is asked.
+SENTINEL_TIMEOUT_S = 2.0
+
+
+class SentinelAddress(NamedTuple):
+    """A ``redis+sentinel://`` ``REDIS_URL``, parsed: the sentinels to ask,
+    the master's name as they know it, the database, and the primary's
+    credentials (the sentinels themselves take none)."""
+
+    sentinels: tuple[tuple[str, int], ...]
+    master: str
+    db: int
+    username: str | None
+    password: str | None
+
 
 def redis_url(url: str | None) -> str:
     """Validate ``REDIS_URL``. ``make run``/``make test`` set it to the embedded
     Redis they start when it is unset; a bare ``manage.py`` falls back to a
-    local Redis on the default port."""
+    local Redis on the default port. ``redis+sentinel://`` names Sentinels
+    instead of a Redis (``sentinel_address``)."""
     if url is None:
         return DEFAULT_REDIS_URL
     parts = urlsplit(url)
+    if parts.scheme == SENTINEL_SCHEME:
+        sentinel_address(url)
+        return url
     if parts.scheme not in {"redis", "rediss", "unix"}:
-        raise ConfigError("REDIS_URL", f"unsupported scheme {parts.scheme or '(none)'!r}; use redis://host:port/db")
+        raise ConfigError("REDIS_URL", f"unsupported scheme {parts.scheme or '(none)'!r}; use redis://host:port/db "
+                                       f"or {SENTINEL_FORM}")
     if parts.scheme != "unix":
         try:
             parts.port  # noqa: B018 - raises ValueError on a malformed port
@@ -154,3 +179,75 @@ def redis_url(url: str | None) -> str:
         if db and not db.isdigit():
             raise ConfigError("REDIS_URL", f"database must be a number, got {db!r}")
     return url
+
+
+_SENTINEL_HOST = re.compile(r"(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[^\[\]:/]+))(?::(?P<port>[^:]*))?")
+
+
+def sentinel_address(url: str) -> SentinelAddress | None:
+    """``redis+sentinel://[[user]:password@]host[:port],host[:port]…/master[/db]``
+    parsed (``None`` for any other scheme): one or more sentinels (port
+    26379 unless given), the master's name as in ``sentinel monitor``, and
+    the database (0 unless given). The credentials are the primary's."""
+    scheme, sep, rest = url.partition("://")
+    if scheme != SENTINEL_SCHEME or not sep:
+        return None
+    if "?" in rest or "#" in rest:
+        raise ConfigError("REDIS_URL", f"takes no ?options with {SENTINEL_SCHEME}; use {SENTINEL_FORM}")
+    netloc, _, path = rest.partition("/")
+    userinfo, at, hosts = netloc.rpartition("@")
+    username = password = None
+    if at:
+        user, colon, secret = userinfo.partition(":")
+        username = unquote(user) or None
+        password = unquote(secret) if colon else None
+    sentinels = []
+    for item in hosts.split(",") if hosts.strip() else []:
+        item = item.strip()
+        match = _SENTINEL_HOST.fullmatch(item)
+        if match is None:
+            raise ConfigError("REDIS_URL", f"sentinel {item!r} is not host:port")
+        port = match["port"]
+        if port is not None and not (port.isdigit() and 0 < int(port) < 65536):
+            raise ConfigError("REDIS_URL", f"sentinel {item!r} has a malformed port")
+        sentinels.append((match["v6"] or match["host"], int(port) if port else SENTINEL_PORT))
+    if not sentinels:
+        raise ConfigError("REDIS_URL", f"names no sentinel; use {SENTINEL_FORM}")
+    path = path.rstrip("/")
+    segments = path.split("/") if path else []
+    if not segments or not segments[0]:
+        raise ConfigError("REDIS_URL", f"names no master (the name in `sentinel monitor`); use {SENTINEL_FORM}")
+    if len(segments) > 2:
+        raise ConfigError("REDIS_URL", f"has more than /master/db after the sentinels; use {SENTINEL_FORM}")
+    master, db = unquote(segments[0]), segments[1] if len(segments) == 2 else ""
+    if db and not db.isdigit():
+        raise ConfigError("REDIS_URL", f"database must be a number, got {db!r}")
+    return SentinelAddress(tuple(sentinels), master, int(db or 0), username, password)
+
+
+def channel_layer_host(url: str) -> str | dict:
+    """channels-redis's ``hosts`` entry for ``REDIS_URL``: the URL itself, or
+    for Sentinel the dict channels-redis turns into a
+    ``redis.asyncio.sentinel.SentinelConnectionPool``."""
+    address = sentinel_address(url)
+    if address is None:
+        return url
+    host = {"master_name": address.master, "sentinels": [list(pair) for pair in address.sentinels],
+            "sentinel_kwargs": {"socket_connect_timeout": SENTINEL_TIMEOUT_S, "socket_timeout": SENTINEL_TIMEOUT_S},
+            "db": address.db}
+    if address.username:
+        host["username"] = address.username
+    if address.password is not None:
+        host["password"] = address.password
+    return host
+
+
+def cache_config(url: str, *, key_prefix: str) -> dict:
+    """Django's ``RedisCache`` for ``REDIS_URL``. For Sentinel, ``LOCATION``
+    is a one-item list (Django would split a string at the commas between
+    the sentinels) and ``OPTIONS`` names its ``pool_class`` hook a pool that
+    follows the primary (``common.redis.SentinelCachePool``)."""
+    config = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": key_prefix}
+    if sentinel_address(url) is not None:
+        config.update(LOCATION=[url], OPTIONS={"pool_class": "common.redis.SentinelCachePool"})
+    return config

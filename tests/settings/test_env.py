@@ -6,6 +6,9 @@ import pytest
 from settings.env import (
     DEFAULT_REDIS_URL,
     ConfigError,
+    SentinelAddress,
+    cache_config,
+    channel_layer_host,
     database_config,
     env_bool,
     env_header,
@@ -15,6 +18,7 @@ from settings.env import (
     env_proxy_ssl_header,
     env_str,
     redis_url,
+    sentinel_address,
 )
 
 SQLITE = "/tmp/balai-test.sqlite3"
@@ -89,6 +93,63 @@ def test_good_redis_url(url):
 
 def test_unset_redis_url_means_the_local_default():
     assert redis_url(None) == DEFAULT_REDIS_URL
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("redis+sentinel://10.0.0.5:26379,10.0.0.6:26379,10.0.0.7:26379/balai/0",
+     SentinelAddress((("10.0.0.5", 26379), ("10.0.0.6", 26379), ("10.0.0.7", 26379)), "balai", 0, None, None)),
+    ("redis+sentinel://sentinel.internal/balai",
+     SentinelAddress((("sentinel.internal", 26379),), "balai", 0, None, None)),
+    ("redis+sentinel://:s%40kret@[fd00::5]:26380,10.0.0.6/balai/3/",
+     SentinelAddress((("fd00::5", 26380), ("10.0.0.6", 26379)), "balai", 3, None, "s@kret")),
+    ("redis+sentinel://app:pw@h1:26379/cache-main/2", SentinelAddress((("h1", 26379),), "cache-main", 2, "app", "pw")),
+])
+def test_sentinel_url(url, expected):
+    assert redis_url(url) == url
+    assert sentinel_address(url) == expected
+
+
+def test_a_plain_redis_url_is_no_sentinel_address():
+    assert sentinel_address("redis://127.0.0.1:6379/0") is None
+
+
+@pytest.mark.parametrize(("url", "problem"), [
+    ("redis+sentinel://", "names no sentinel"),
+    ("redis+sentinel:///balai/0", "names no sentinel"),
+    ("redis+sentinel://10.0.0.5:26379", "names no master"),
+    ("redis+sentinel://10.0.0.5:26379//0", "names no master"),
+    ("redis+sentinel://10.0.0.5:abc/balai/0", "sentinel '10.0.0.5:abc' has a malformed port"),
+    ("redis+sentinel://10.0.0.5:99999/balai/0", "sentinel '10.0.0.5:99999' has a malformed port"),
+    ("redis+sentinel://10.0.0.5,,10.0.0.6/balai/0", "sentinel '' is not host:port"),
+    ("redis+sentinel://10.0.0.5:1:2/balai/0", "sentinel '10.0.0.5:1:2' is not host:port"),
+    ("redis+sentinel://10.0.0.5/balai/zero", "database must be a number, got 'zero'"),
+    ("redis+sentinel://10.0.0.5/balai/0/1", "has more than /master/db"),
+    ("redis+sentinel://10.0.0.5/balai/0?ssl=1", "takes no ?options"),
+    ("sentinel://10.0.0.5/balai/0", "unsupported scheme 'sentinel'"),
+])
+def test_bad_sentinel_url_names_the_variable_and_the_problem(url, problem):
+    with pytest.raises(ConfigError) as info:
+        redis_url(url)
+    _one_line_naming(info.value, "REDIS_URL")
+    assert problem in info.value.problem
+
+
+def test_a_sentinel_url_configures_the_channel_layer_and_the_cache_to_follow_the_primary():
+    url = "redis+sentinel://:pw@10.0.0.5,10.0.0.6:26380/balai/2"
+    host = channel_layer_host(url)
+    assert {key: host[key] for key in ("master_name", "sentinels", "db", "password")} == {
+        "master_name": "balai", "sentinels": [["10.0.0.5", 26379], ["10.0.0.6", 26380]], "db": 2, "password": "pw"}
+    cache = cache_config(url, key_prefix="balai")
+    # A list: Django would split a string at the commas between the sentinels.
+    assert cache["LOCATION"] == [url]
+    assert cache["OPTIONS"] == {"pool_class": "common.redis.SentinelCachePool"}
+
+
+def test_a_plain_redis_url_configures_them_as_before():
+    url = "redis://127.0.0.1:6379/0"
+    assert channel_layer_host(url) == url
+    assert cache_config(url, key_prefix="balai") == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "balai"}
 
 
 @pytest.mark.parametrize(("value", "expected"), [

@@ -26,7 +26,8 @@ def test_malformed_database_url_stops_manage_py_with_one_line(url):
     assert_refused_naming(run_manage("check", DATABASE_URL=url), "DATABASE_URL")
 
 
-@pytest.mark.parametrize("url", ["redis://host:abc/0", "http://127.0.0.1:6379/0"])
+@pytest.mark.parametrize("url", ["redis://host:abc/0", "http://127.0.0.1:6379/0", "redis+sentinel://10.0.0.5:26379",
+                                 "redis+sentinel://10.0.0.5:x/balai/0"])
 def test_malformed_redis_url_stops_manage_py_with_one_line(url):
     assert_refused_naming(run_manage("check", REDIS_URL=url), "REDIS_URL")
 
