@@ -121,28 +121,11 @@ class SentinelCachePool(redis.sentinel.SentinelConnectionPool):
         return cls(address.master, _sync_sentinel(url, address), **_primary_kwargs(address, options))
 
 
-#: The shared asyncio client's connections per event loop: past them a command
-#: waits (at most ``SHARED_POOL_WAIT_S``) for one to be free.
-SHARED_POOL_SIZE = 64
-SHARED_POOL_WAIT_S = 10
-
-
 def get_redis() -> aioredis.Redis:
-    """This event loop's shared asyncio client. With a plain ``REDIS_URL`` its
-    pool is bounded (``SHARED_POOL_SIZE``): thousands of sockets joining at
-    once (a reconnect storm) queue their commands for a connection instead of
-    each opening one — which cost a TCP connect and a handshake apiece, and
-    could reach Redis's client limit."""
     loop = asyncio.get_running_loop()
     client = _clients.get(loop)
     if client is None:
-        if sentinel_address(settings.REDIS_URL) is None:
-            pool = aioredis.BlockingConnectionPool.from_url(
-                settings.REDIS_URL, max_connections=SHARED_POOL_SIZE, timeout=SHARED_POOL_WAIT_S,
-                socket_connect_timeout=CONNECT_TIMEOUT_S, health_check_interval=30)
-            client = aioredis.Redis(connection_pool=pool)
-        else:  # Sentinel's pool follows the primary; it is not bounded
-            client = new_async_client(health_check_interval=30)
+        client = new_async_client(health_check_interval=30)
         _clients[loop] = client
     return client
 
