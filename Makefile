@@ -3,7 +3,7 @@
 #                (make run WORKERS=2: two app processes behind nginx on one port)
 #   make test  – install, start Redis (if REDIS_URL unset), run the whole suite
 #   make audit – list the pinned packages that have a newer release
-#   make bench – install, run every benchmark scenario (<= 15 min; QUICK=1: a ~3 min smoke run),
+#   make bench – install, run every benchmark scenario (<= 15 min; QUICK=1: a ~5 min smoke run),
 #                print one table and write it into docs/performance.md (BENCH_REDIS_URL: a Redis DB of its own)
 PYTHON ?= python3
 VENV   := .venv
