@@ -140,48 +140,65 @@ def session_frame(session: Session, rev: int, *, waiting: int, audience: int | N
             "session": session_to_wire(session, waiting=waiting, audience=audience)}
 
 
-def ranking_frame(session_id: int, rev: int, votes: list[tuple[int, int]]) -> dict:
+def ranking_frame(session_id: int, rev: int, votes: list[tuple[int, int]], *, waiting: int) -> dict:
     return {"type": "ranking", "topic": topic_of(session_id), "id": rev,
-            "votes": [[question_id, count] for question_id, count in votes]}
+            "votes": [[question_id, count] for question_id, count in votes], "waiting": waiting}
 
 
 def ranking_changed(session_id: int, question_ids) -> dict:
-    """After votes committed: one new revision for the batch, then the
-    counts read under it (so they are at least as new as the revision: a
-    client resuming from an older one gets a snapshot with these counts or
-    newer). The ``ranking`` frame to send; its own transaction."""
+    """After votes committed, or the waiting count moved: one new revision
+    for the batch, then the session's live counters read under it — the
+    votes of ``question_ids`` and the questions waiting in moderation — so
+    they are at least as new as the revision (a client resuming from an
+    older one gets a snapshot with these counts or newer). The ``ranking``
+    frame to send; its own transaction."""
     with transaction.atomic():
         rev = bump(session_id)
-        votes = selectors.vote_counts(question_ids=question_ids)
-    return ranking_frame(session_id, rev, votes)
+        votes = selectors.vote_counts(question_ids=question_ids) if question_ids else []
+        waiting = selectors.questions_waiting(session_id=session_id)
+    return ranking_frame(session_id, rev, votes, waiting=waiting)
 
 
 # --- publishing (inside the transaction of the change; sent after commit) --------------
-def question_changed(question_id: int, *, rev: int | None = None, tell_author: bool = False) -> int:
+def question_changed(question_id: int, *, rev: int | None = None, tell_author: bool = False,
+                     waiting: bool = False) -> int:
     """The question as it is now goes to every watcher when public (or just
     removed), and to its author's own sockets (``mine``) when
-    ``tell_author`` or while it is theirs alone (pending, refused). Returns
-    the revision."""
-    return question_changed_wire(question_id, rev=rev, tell_author=tell_author)[0]
+    ``tell_author`` or while it is theirs alone (pending, refused). With
+    ``waiting`` (a moderator decided on it), the session's waiting count
+    goes with it: in the question's frame when everyone gets one, else in
+    a coalesced ``ranking`` frame (``qa/ranking.py``). Returns the revision."""
+    return question_changed_wire(question_id, rev=rev, tell_author=tell_author, waiting=waiting)[0]
 
 
-def question_changed_wire(question_id: int, *, rev: int | None = None,
-                          tell_author: bool = False) -> tuple[int, Question]:
+def question_changed_wire(question_id: int, *, rev: int | None = None, tell_author: bool = False,
+                          waiting: bool = False) -> tuple[int, Question]:
     """``question_changed``, also returning the question it read (with
     ``selectors.QUESTION_RELATED`` loaded, for a reply without a re-read)."""
+    from qa import ranking
+
     question = selectors.question_for_wire(pk=question_id)
     rev = rev if rev is not None else bump(question.session_id)
     state = question_state(question)
     topic = topic_of(question.session_id)
     if state not in (PENDING, REFUSED):
-        publish_on_commit(topic, question_frame(question, rev))
+        frame = question_frame(question, rev)
+        if waiting:
+            frame["waiting"] = selectors.questions_waiting(session_id=question.session_id)
+        publish_on_commit(topic, frame)
+    elif waiting:
+        ranking.changed(question.session_id)
     if tell_author or state in (PENDING, REFUSED):
         publish_on_commit(topic, mine_frame(question, rev), user_id=question.message.author_id)
     return rev, question
 
 
 def session_changed(session_id: int, *, rev: int | None = None) -> int:
-    """The session as it is now (status, end, waiting count) to every watcher."""
+    """The session as it is now (status, times, cancellation; with its
+    waiting count) to every watcher. Not for a change of the waiting count
+    alone: that rides on the frames every watcher gets anyway
+    (``question_changed(waiting=True)``, ``qa/ranking.py``), so 2,000 sockets
+    are not sent a whole session for each question asked."""
     rev = rev if rev is not None else bump(session_id)
     session = selectors.session_for_wire(pk=session_id)
     publish_on_commit(topic_of(session_id), session_frame(

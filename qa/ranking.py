@@ -1,6 +1,10 @@
 """Vote re-ranking, coalesced: at most one ``ranking`` frame per session per
 ``QA_RANKING_INTERVAL_MS`` from each server process, carrying the absolute
-counts of the questions whose votes changed, read after commit. A vote does
+counts of the questions whose votes changed, read after commit, and the
+number of questions waiting in moderation (a question asked moves it and
+marks the session too: the console's count rides on the frames the whole
+audience gets anyway, instead of a whole ``session`` frame to every socket
+per question asked — docs/performance.md, "The session's frames"). A vote does
 not touch the session's row: each ranking frame bumps ``Session.rev`` once,
 for its whole batch, and reads the counts after (``events.ranking_changed``),
 so a client resuming from an older revision gets a snapshot with counts at
@@ -48,9 +52,12 @@ class Coalescer:
         self.tasks: dict[int, asyncio.Task] = {}
         self.sent_at: dict[int, float] = {}
 
-    def mark(self, session_id: int, question_id: int) -> None:
-        """In the loop: ``question_id`` of ``session_id`` has new votes."""
-        self.pending.setdefault(session_id, set()).add(question_id)
+    def mark(self, session_id: int, question_id: int | None) -> None:
+        """In the loop: ``question_id`` of ``session_id`` has new votes
+        (``None``: only the waiting count moved)."""
+        pending = self.pending.setdefault(session_id, set())
+        if question_id is not None:
+            pending.add(question_id)
         if session_id not in self.tasks:
             # A context of its own: not the committing thread's (``db_async`` would think it re-entered).
             self.tasks[session_id] = self.loop.create_task(self._flush(session_id), name=f"qa-ranking-{session_id}",
@@ -62,8 +69,8 @@ class Coalescer:
             wait = self.sent_at.get(session_id, 0.0) + interval - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
-            ids = self.pending.pop(session_id, set())
-            if ids:
+            ids = self.pending.pop(session_id, None)
+            if ids is not None:
                 self.sent_at[session_id] = time.monotonic()
                 frame = await db_async(events.ranking_changed)(session_id, ids)
                 await apublish(events.topic_of(session_id), frame)
@@ -71,8 +78,8 @@ class Coalescer:
             log.warning("ranking of session %s failed", session_id, exc_info=True)
         finally:
             self.tasks.pop(session_id, None)
-            if self.pending.get(session_id):
-                self.mark(session_id, next(iter(self.pending[session_id])))
+            if session_id in self.pending:
+                self.mark(session_id, None)
 
 
 _coalescers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -91,15 +98,18 @@ def attach() -> Coalescer:
     return coalescer
 
 
-def _mark_or_send(session_id: int, question_id: int) -> None:
+def _mark_or_send(session_id: int, question_id: int | None) -> None:
     coalescer = _current[0]
     if coalescer is not None and not coalescer.loop.is_closed() and coalescer.loop.is_running():
         coalescer.loop.call_soon_threadsafe(coalescer.mark, session_id, question_id, context=contextvars.Context())
         return
     with transaction.atomic():
-        publish_on_commit(events.topic_of(session_id), events.ranking_changed(session_id, [question_id]))
+        publish_on_commit(events.topic_of(session_id), events.ranking_changed(
+            session_id, [question_id] if question_id is not None else []))
 
 
-def changed(session_id: int, question_id: int) -> None:
-    """Inside the vote's transaction: re-rank after commit."""
+def changed(session_id: int, question_id: int | None = None) -> None:
+    """Inside the transaction of a vote (``question_id``) or of a change of
+    the waiting count (``None``): the session's counters go out after
+    commit, in the next ranking frame."""
     transaction.on_commit(lambda: _mark_or_send(session_id, question_id), robust=True)

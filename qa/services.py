@@ -436,9 +436,9 @@ def question_ask_store(*, user, session_id: int, plan: AskPlan, anonymous: bool 
         question, created = Question.objects.get_or_create(
             message=message, defaults={"session": session, "anonymous": bool(anonymous)})
         if created:
-            rev, question = events.question_changed_wire(question.pk)
+            _rev, question = events.question_changed_wire(question.pk)
             if message.status == MessageStatus.HELD:
-                events.session_changed(session.pk, rev=rev)  # one more waiting in moderation
+                ranking.changed(session.pk)  # one more waiting in moderation: in the next ranking frame
         else:
             question = selectors.question_for_wire(pk=question.pk)
     return question
@@ -660,7 +660,4 @@ def question_moderated(*, message_id: int, decided: bool) -> None:
     if question_id is None:
         return
     with transaction.atomic():
-        rev = events.question_changed(question_id, tell_author=True)
-        if decided:
-            events.session_changed(Question.objects.values_list("session_id", flat=True).get(pk=question_id),
-                                   rev=rev)
+        events.question_changed(question_id, tell_author=True, waiting=decided)

@@ -66,16 +66,18 @@ async def test_a_guest_watches_a_snapshot_then_questions_and_votes_live(cast, li
     ranking = await guest.recv_until("ranking")
     assert ranking["votes"] == [[first.pk, 1]] and ranking["id"] > snapshot["id"]
 
-    # A question asked is held: the asker sees it as theirs, everyone the waiting count.
+    # A question asked is held: the asker sees it as theirs, everyone the waiting count — in
+    # the next ranking frame, not a whole session per question asked.
     asked = await act(budi, ask_frame(live_session, "Bagaimana dengan pasar Juwana?"))
     assert asked["question"]["state"] == "pending" and asked["question"]["seq"] is None
-    waiting = await guest.recv_until("session")
-    assert waiting["session"]["waiting"] == 1
+    waiting = await guest.recv()
+    assert (waiting["type"], waiting["votes"], waiting["waiting"]) == ("ranking", [], 1)
     question = await sync_to_async(Question.objects.get)(pk=asked["question"]["id"])
     await sync_to_async(approve)(question, cast["moderator"])
-    appeared = await guest.recv_until("question")
-    assert (appeared["question"]["id"], appeared["question"]["state"]) == (question.pk, "public")
-    assert (await guest.recv_until("session"))["session"]["waiting"] == 0
+    # The approval: the question appears, with the new waiting count; no session frame.
+    appeared = await guest.recv()
+    assert (appeared["type"], appeared["question"]["id"], appeared["question"]["state"], appeared["waiting"]) == (
+        "question", question.pk, "public", 0)
     assert (await budi.recv_until("mine"))["question"]["state"] == "pending"  # when asked
     mine = await budi.recv_until("mine")
     assert (mine["question"]["id"], mine["question"]["state"]) == (question.pk, "public")
@@ -456,7 +458,7 @@ async def test_a_refused_question_tells_its_asker_and_a_hidden_one_leaves_every_
     for socket in (guest, budi):
         await snapshot_of(socket, live_session)
     asked = await act(budi, ask_frame(live_session, "Pertanyaan yang akan ditolak"))
-    assert (await guest.recv_until("session"))["session"]["waiting"] == 1
+    assert (await guest.recv_until("ranking"))["waiting"] == 1
 
     def refuse():
         item = QueueItem.objects.get(target_kind="chat.message", status="pending")
@@ -464,7 +466,8 @@ async def test_a_refused_question_tells_its_asker_and_a_hidden_one_leaves_every_
         item_decide(moderator=cast["moderator"], item_id=item.pk, action="reject", reason_code="spam")
 
     await sync_to_async(refuse)()
-    assert (await guest.recv_until("session"))["session"]["waiting"] == 0
+    # Nobody else sees a refused question: the new count comes in a ranking frame.
+    assert (await guest.recv_until("ranking"))["waiting"] == 0
     while (mine := await budi.recv_until("mine"))["question"]["state"] == "pending":
         pass
     assert (mine["question"]["id"], mine["question"]["state"]) == (asked["question"]["id"], "refused")

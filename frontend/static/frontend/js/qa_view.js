@@ -324,8 +324,12 @@ export function follow(cfg, board, on = {}) {
     board.replace(frame.questions || [], frame.id || 0);
     call("snapshot", frame);
   });
-  channel.on("question", (frame) => { bump(frame); board.put(frame.question, frame.id); call("question", frame); });
-  channel.on("ranking", (frame) => { bump(frame); board.votes(frame.votes || [], frame.id); });
+  // A decision in moderation, and the ranking frames, carry the waiting count (the console's).
+  const onWaiting = (frame) => { if (typeof frame.waiting === "number") { showSession(cfg, { waiting: frame.waiting }); } };
+  channel.on("question", (frame) => {
+    bump(frame); board.put(frame.question, frame.id); onWaiting(frame); call("question", frame);
+  });
+  channel.on("ranking", (frame) => { bump(frame); board.votes(frame.votes || [], frame.id); onWaiting(frame); });
   channel.on("session", (frame) => { bump(frame); onSession(frame.session); });
   channel.on("mine", (frame) => { bump(frame); call("mine", frame); });
   return { hub, joined: () => joined };
