@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from asgiref.sync import async_to_sync
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +24,7 @@ from chat.errors import EDIT_WINDOW
 from chat.models import HELD_QUEUE, MESSAGE_TARGET, Message, MessageRevision, MessageStatus, Room
 from chat.notifications import notify_chat_message
 from chat.serializers import ack_frame, deleted_frame, held_frame, message_frame
+from common.counters import add_returning
 from common.errors import AppError
 from common.sanitize import render_text
 from moderation.screening import screen
@@ -41,22 +42,9 @@ def room_upsert(*, slug: str, title: str, description: str = "", **options) -> t
 def _advance(room_id: int, *, new_message: bool) -> tuple[int | None, int]:
     """The room's next revision, and for a message becoming visible its next
     visible id. Call inside a transaction: the room row stays locked until
-    commit, so both are strictly increasing and gap-free.
-
-    One ``UPDATE … RETURNING`` (PostgreSQL, SQLite ≥ 3.35) — it takes the
-    row's lock as the update it is — instead of a locking read and an update:
-    on every message sent, one statement less."""
-    step = 1 if new_message else 0
-    if connection.features.can_return_columns_from_insert:  # RETURNING is there
-        table = connection.ops.quote_name(Room._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET last_seq = last_seq + %s, last_rev = last_rev + 1 "  # noqa: S608 - names, not input
-                           "WHERE id = %s RETURNING last_seq, last_rev", [step, room_id])
-            last_seq, last_rev = cursor.fetchone()
-    else:  # an older SQLite
-        room = Room.objects.select_for_update().only("last_seq", "last_rev").get(pk=room_id)
-        last_seq, last_rev = room.last_seq + step, room.last_rev + 1
-        Room.objects.filter(pk=room_id).update(last_seq=last_seq, last_rev=last_rev)
+    commit, so both are strictly increasing and gap-free (one statement:
+    ``common.counters.add_returning``)."""
+    last_seq, last_rev = add_returning(Room, room_id, last_seq=1 if new_message else 0, last_rev=1)
     return (last_seq if new_message else None), last_rev
 
 

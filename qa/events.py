@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext
 
 from chat.models import MessageStatus
 from common import pii
+from common.counters import add_returning
 from common.sanitize import render_text
 from qa import selectors
 from qa.models import Question, Session
@@ -39,8 +39,7 @@ def topic_of(session_id: int) -> str:
 def bump(session_id: int) -> int:
     """The session's next revision. Inside the transaction of the change: the
     row stays locked until commit, so revisions follow commit order."""
-    Session.objects.filter(pk=session_id).update(rev=F("rev") + 1)
-    return Session.objects.values_list("rev", flat=True).get(pk=session_id)
+    return add_returning(Session, session_id, rev=1)[0]
 
 
 def _iso(value) -> str | None:

@@ -119,11 +119,14 @@ def test_votes_are_exact_under_concurrency(cast, live_session):
     with ThreadPoolExecutor(max_workers=6) as pool:
         first = list(pool.map(toggle, voters))
     assert all(voted for voted, _count in first)
+    # Each vote was told the count it made: one each, 1 to 12, none twice.
+    assert sorted(count for _voted, count in first) == list(range(1, 13))
     question.refresh_from_db()
     assert question.votes == Vote.objects.filter(question=question).count() == 12
     with ThreadPoolExecutor(max_workers=6) as pool:
         second = list(pool.map(toggle, voters[:5]))
     assert not any(voted for voted, _count in second)
+    assert sorted(count for _voted, count in second) == list(range(7, 12))
     question.refresh_from_db()
     assert question.votes == Vote.objects.filter(question=question).count() == 7
 
