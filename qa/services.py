@@ -18,8 +18,7 @@ from datetime import timedelta
 
 from asgiref.sync import async_to_sync
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -27,8 +26,9 @@ from django.utils.translation import gettext_lazy as _
 from chat import checks as chat_checks
 from chat import rules as chat_rules
 from chat import selectors as chat_selectors
-from chat.models import MessageStatus, PostPolicy, RoomState
+from chat.models import Message, MessageStatus, PostPolicy, RoomState
 from chat.services import SendPlan, message_store, room_upsert
+from common.counters import add_returning
 from common.errors import FORBIDDEN, INVALID, NOT_FOUND, AppError
 from forum.lifecycle import REASON_REQUIRED
 from forum.models import Category
@@ -467,6 +467,38 @@ def _locked_question(question_id: int) -> Question:
     return question
 
 
+def _locked_for_vote(question_id: int) -> Question:
+    """``_locked_question`` for a vote, which needs only whether the question
+    is public in an open session: the question's row locked and its
+    message's and session's states read in one plain statement, without the
+    ORM compiling a three-join query and building four models on every vote
+    — a live session's most frequent write, and its database work competes
+    with the fan-out for the server's one interpreter lock
+    (docs/performance.md, "The session's frames"). The rules stay
+    ``_check_open`` and ``_public``, on the models this builds."""
+    quote = connection.ops.quote_name
+    q_meta, m_meta, s_meta = Question._meta, Message._meta, Session._meta
+
+    def col(meta, name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    lock = " FOR UPDATE OF q" if connection.features.has_select_for_update_of else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT q.{col(q_meta, 'session')}, q.{col(q_meta, 'dismissed_at')}, m.{col(m_meta, 'status')}, "  # noqa: S608 - names from the models, not input
+            f"m.{col(m_meta, 'deleted_at')}, m.{col(m_meta, 'hidden_at')}, s.{col(s_meta, 'status')} "
+            f"FROM {quote(q_meta.db_table)} q JOIN {quote(m_meta.db_table)} m ON m.{quote(m_meta.pk.column)} = "
+            f"q.{col(q_meta, 'message')} JOIN {quote(s_meta.db_table)} s ON s.{quote(s_meta.pk.column)} = "
+            f"q.{col(q_meta, 'session')} WHERE q.{quote(q_meta.pk.column)} = %s{lock}", [question_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise AppError(NOT_FOUND)
+    session_id, dismissed_at, message_status, deleted_at, hidden_at, session_status = row
+    return Question(pk=question_id, session=Session(pk=session_id, status=session_status),
+                    message=Message(status=message_status, deleted_at=deleted_at, hidden_at=hidden_at),
+                    dismissed_at=dismissed_at)
+
+
 def _public(question: Question) -> bool:
     message = question.message
     return (message.status == MessageStatus.PUBLISHED and message.is_shown and question.dismissed_at is None)
@@ -480,7 +512,7 @@ def vote_toggle(*, user, question_id: int, session_id: int | None = None) -> tup
     if user is None or not user.is_authenticated:
         raise AppError(FORBIDDEN, _("Sign in to take part."))
     with transaction.atomic():
-        question = _locked_question(question_id)
+        question = _locked_for_vote(question_id)
         if session_id is not None and question.session_id != session_id:
             raise AppError(WRONG_SESSION)
         _check_open(question.session)
@@ -489,8 +521,7 @@ def vote_toggle(*, user, question_id: int, session_id: int | None = None) -> tup
         removed, _rows = Vote.objects.filter(question=question, user=user).delete()
         if not removed:
             Vote.objects.create(question=question, user=user)
-        Question.objects.filter(pk=question.pk).update(votes=F("votes") + (-1 if removed else 1))
-        count = Question.objects.values_list("votes", flat=True).get(pk=question.pk)
+        (count,) = add_returning(Question, question.pk, votes=-1 if removed else 1)
         # No revision bump here (the session's row stays unlocked): the ranking
         # frame that follows bumps it once per coalesced batch (qa/ranking.py).
         ranking.changed(question.session_id, question.pk)
