@@ -24,6 +24,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from common.metrics import serve as serve_metrics  # noqa: E402
+from realtime import collector  # noqa: E402
 from realtime.auth import auth_stack  # noqa: E402
 from realtime.daphne import DaphneConnection  # noqa: E402
 from realtime.origin import SameOriginValidator  # noqa: E402
@@ -41,3 +42,7 @@ application = ProtocolTypeRouter(
         )),
     }
 )
+
+# Everything loaded so far lives as long as the process: out of the garbage
+# collector's way, and its pauses rarer (realtime/collector.py).
+collector.tune()
