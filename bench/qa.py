@@ -62,10 +62,9 @@ from pathlib import Path
 
 import psutil
 import uvloop
-from websockets.asyncio.client import ClientConnection, connect
+from picows import WSCloseCode, WSError, WSListener, WSMsgType, ws_connect
+from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
-from websockets.frames import Frame, Opcode
-from websockets.protocol import State
 
 from bench.loadgen import percentile, raise_fd_limit, require_loopback
 
@@ -86,32 +85,9 @@ def own_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-class Listening(ClientConnection):
-    """A client connection that, once ``on_text`` is set, hands each complete
-    text frame to it as the frame is parsed, instead of queueing it for
-    ``recv()``: no queue and no task switch per frame, so an audience process
-    spends its CPU on the frames, not on the library's hand-over (about half
-    its cost per frame before), and a frame's receipt is timed when it is read
-    off the socket."""
-
-    on_text = None
-
-    def process_event(self, event) -> None:
-        on_text = self.on_text
-        if on_text is not None and isinstance(event, Frame) and event.opcode is Opcode.TEXT and event.fin:
-            on_text(event.data.decode())
-        else:
-            super().process_event(event)
-
-
-async def open_socket(url: str, topic: str, cookie: str | None = None, local_host: str | None = None,
-                      listen: bool = False):
-    """One socket joined to ``topic``; returns ``(ws, frames before and with the snapshot)``.
-
-    ``listen``: frames are not queued for ``recv()`` but collected as they are
-    parsed (``Listening``); the returned list keeps growing until the caller
-    sets its own ``ws.on_text`` (in the same loop turn as it reads the list,
-    so that no frame falls between the two)."""
+async def open_socket(url: str, topic: str, cookie: str | None = None, local_host: str | None = None):
+    """One socket joined to ``topic`` (the voters' and the console's, signed
+    in with ``cookie``); returns ``(ws, frames before and with the snapshot)``."""
     require_loopback(url)
     headers = {"Cookie": f"sessionid={cookie}"} if cookie else {}
     origin = url.replace("ws://", "http://").rsplit("/ws/", 1)[0]
@@ -120,7 +96,7 @@ async def open_socket(url: str, topic: str, cookie: str | None = None, local_hos
         try:
             ws = await connect(url, origin=origin, additional_headers=headers, compression=None,
                                ping_interval=None, open_timeout=60, close_timeout=2, max_queue=None,
-                               create_connection=Listening, **kwargs)
+                               **kwargs)
             break
         except (OSError, InvalidHandshake, TimeoutError):
             # A loaded server drops handshakes (Daphne closes one that the
@@ -131,20 +107,6 @@ async def open_socket(url: str, topic: str, cookie: str | None = None, local_hos
             RETRIES[0] += 1
             await asyncio.sleep(0.5 * 2 ** attempt)
     frames: list[str] = []
-    if listen:
-        joined = asyncio.get_running_loop().create_future()
-
-        def collect(raw: str) -> None:
-            frames.append(raw)
-            if not joined.done() and ('"type":"error"' in raw or '"type":"snapshot"' in raw):
-                joined.set_result(raw)
-
-        ws.on_text = collect
-        await ws.send(json.dumps({"type": "join", "topic": topic, "ref": "j"}))
-        raw = await asyncio.wait_for(joined, 60)
-        if '"type":"error"' in raw:
-            raise RuntimeError(f"join refused: {raw[:300]}")
-        return ws, frames
     await ws.send(json.dumps({"type": "join", "topic": topic, "ref": "j"}))
     deadline = time.monotonic() + 60
     while True:
@@ -154,6 +116,79 @@ async def open_socket(url: str, topic: str, cookie: str | None = None, local_hos
             raise RuntimeError(f"join refused: {raw[:300]}")
         if '"type":"snapshot"' in raw:
             return ws, frames
+
+
+class _AudienceListener(WSListener):
+    """picows' callbacks for one audience socket: each complete text frame to
+    ``on_text`` as it is parsed (picows parses in C: a fraction of the CPU
+    per frame of a pure-Python client, so the audience's processes take
+    less of the cores the server shares with them)."""
+
+    def __init__(self, socket: AudienceSocket) -> None:
+        super().__init__()
+        self.socket = socket
+
+    def on_ws_frame(self, transport, frame) -> None:
+        if frame.msg_type == WSMsgType.TEXT and frame.fin:
+            self.socket.on_text(frame.get_payload_as_utf8_text())
+        elif frame.msg_type == WSMsgType.CLOSE:
+            transport.send_close(frame.get_close_code())
+            transport.disconnect()
+
+    def on_ws_disconnected(self, transport) -> None:
+        self.socket.open = False
+
+
+class AudienceSocket:
+    """A guest on the session's public page, as the audience processes open
+    it (``audience_socket``): ``on_text`` gets every text frame."""
+
+    def __init__(self) -> None:
+        self.on_text = None
+        self.open = False
+        self.transport = None
+
+    async def close(self) -> None:
+        if self.transport is not None and self.open:
+            self.transport.send_close(WSCloseCode.OK)
+            self.transport.disconnect()
+
+
+async def audience_socket(url: str, topic: str, local_host: str | None = None) -> tuple[AudienceSocket, list[str]]:
+    """One guest socket joined to ``topic`` (picows); returns ``(socket,
+    frames up to and with the snapshot)`` — the list keeps growing until the
+    caller sets its own ``on_text`` (in the same loop turn as it reads it)."""
+    require_loopback(url)
+    origin = url.replace("ws://", "http://").rsplit("/ws/", 1)[0]
+    kwargs = {"local_addr": (local_host, 0)} if local_host else {}
+    socket = AudienceSocket()
+    frames: list[str] = []
+    joined = asyncio.get_running_loop().create_future()
+
+    def collect(raw: str) -> None:
+        frames.append(raw)
+        if not joined.done() and ('"type":"error"' in raw or '"type":"snapshot"' in raw):
+            joined.set_result(raw)
+
+    socket.on_text = collect
+    for attempt in range(CONNECT_ATTEMPTS):
+        try:
+            socket.transport, _listener = await ws_connect(
+                lambda: _AudienceListener(socket), url, extra_headers={"Origin": origin},
+                websocket_handshake_timeout=60, **kwargs)
+            break
+        except (OSError, WSError, TimeoutError):
+            # As ``open_socket``: a loaded server drops handshakes; retry with back-off, and count it.
+            if attempt == CONNECT_ATTEMPTS - 1:
+                raise
+            RETRIES[0] += 1
+            await asyncio.sleep(0.5 * 2 ** attempt)
+    socket.open = True
+    socket.transport.send(WSMsgType.TEXT, json.dumps({"type": "join", "topic": topic, "ref": "j"}).encode())
+    raw = await asyncio.wait_for(joined, 60)
+    if '"type":"error"' in raw:
+        raise RuntimeError(f"join refused: {raw[:300]}")
+    return socket, frames
 
 
 class View:
@@ -222,7 +257,7 @@ async def audience(args) -> None:
     sockets = []
     t0 = time.monotonic()
     for start in range(0, args.sockets, 25):
-        batch = await asyncio.gather(*(open_socket(args.url, args.topic, local_host=args.local_host, listen=True)
+        batch = await asyncio.gather(*(audience_socket(args.url, args.topic, local_host=args.local_host)
                                        for _ in range(start, min(args.sockets, start + 25))))
         for i, (ws, frames) in enumerate(batch, start):
             for raw in frames:  # with the snapshot, whatever came since (timed now: joins are not measured)
@@ -246,7 +281,7 @@ async def audience(args) -> None:
     deadline = time.monotonic() + args.grace
     while behind() and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
-    closed = sum(1 for ws in sockets if ws.state is not State.OPEN)
+    closed = sum(1 for ws in sockets if not ws.open)
     hist, missed = seen.latencies(votes, args.sockets)
     stale = sum(1 for view in views if {q: c for q, c in view.counts.items() if q in final} != final)
     print(json.dumps({
