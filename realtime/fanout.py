@@ -34,6 +34,10 @@ YIELD_EVERY = 256
 class Fanout:
     def __init__(self) -> None:
         self.members: dict[str, set] = defaultdict(set)
+        #: The same sockets by (topic, user id), for events addressed to one
+        #: user (``mine`` in a session): those visit that user's sockets
+        #: only, not every socket on the topic.
+        self.by_user: dict[tuple[str, int], set] = defaultdict(set)
         self.subscription = Subscription(on_message=self.dispatch, on_lost=self._resync_all)
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -54,6 +58,8 @@ class Fanout:
             if not self.members.get(topic):
                 await self.subscription.subscribe(channel_for(topic))
             self.members[topic].add(socket)
+            if socket.user_id is not None:
+                self.by_user[(topic, socket.user_id)].add(socket)
 
     async def unsubscribe(self, topic: str, socket) -> None:
         async with self._lock(topic):
@@ -61,6 +67,7 @@ class Fanout:
             if not members:
                 return
             members.discard(socket)
+            self._forget_user_socket(topic, socket)
             if members:
                 return
             del self.members[topic]
@@ -70,6 +77,15 @@ class Fanout:
                 log.warning("unsubscribing from %s failed", topic, exc_info=True)
         if not self.members.get(topic) and not self._lock(topic).locked():
             self._locks.pop(topic, None)
+
+    def _forget_user_socket(self, topic: str, socket) -> None:
+        # A socket's user id is set when it connects and never changes after.
+        key = (topic, socket.user_id)
+        sockets = self.by_user.get(key)
+        if sockets is not None:
+            sockets.discard(socket)
+            if not sockets:
+                del self.by_user[key]
 
     def local_topics(self) -> list[str]:
         return [topic for topic in self.members if not topic.startswith("_")]
@@ -84,7 +100,11 @@ class Fanout:
         kind = message.get("type")
         if kind not in (EVENT, CONTROL):
             return
-        sockets = list(self.members.get(message.get("topic"), ()))
+        user = message.get("user")
+        if user is None:
+            sockets = list(self.members.get(message.get("topic"), ()))
+        else:  # one user's own event (each socket still checks it is theirs)
+            sockets = list(self.by_user.get((message.get("topic"), user), ()))
         started = perf_counter()
         for n, socket in enumerate(sockets, 1):
             try:

@@ -21,7 +21,7 @@ from moderation.models import QueueItem
 from moderation.services import item_claim_next, item_decide
 from qa import services
 from qa.models import Question, Session, Vote
-from tests.hub import create_user
+from tests.hub import assert_quiet, create_user
 from tests.qa.helpers import approve, ask, asked_and_approved
 
 
@@ -476,3 +476,32 @@ async def test_a_refused_question_tells_its_asker_and_a_hidden_one_leaves_every_
     await sync_to_async(message_hide)(message=message)
     gone = await guest.recv_until("question")
     assert (gone["question"]["id"], gone["question"]["state"], gone["question"]["html"]) == (public.pk, "hidden", "")
+
+
+async def test_an_askers_own_frames_reach_every_tab_of_theirs_and_nobody_else(cast, live_session, connect):
+    """``mine`` frames are addressed to one user: the hub hands them to that
+    user's sockets on the topic (``realtime.fanout``'s index by user), all
+    of them, and to no other socket — also after one of the tabs left."""
+    tab1, tab2 = await connect(cast["budi"]), await connect(cast["budi"])
+    siti, guest = await connect(cast["siti"]), await connect(None)
+    for socket in (tab1, tab2, siti, guest):
+        await snapshot_of(socket, live_session)
+    asked = await act(tab1, ask_frame(live_session, "Dari tab pertama"))
+    mine = await tab2.recv_until("mine")
+    assert (mine["question"]["id"], mine["question"]["state"]) == (asked["question"]["id"], "pending")
+    # The others get the waiting count only (a ranking frame), never the asker's own question.
+    for other in (siti, guest):
+        assert (await other.recv_until("ranking"))["waiting"] == 1
+        await assert_quiet(other, 0.3)
+
+    assert (await act(tab2, {"type": "leave", "topic": topic(live_session)}))["type"] == "left"
+    question = await sync_to_async(Question.objects.get)(pk=asked["question"]["id"])
+    await sync_to_async(approve)(question, cast["moderator"])
+    while (mine := await tab1.recv_until("mine"))["question"]["state"] == "pending":
+        pass
+    assert mine["question"]["state"] == "public"
+    for other in (siti, guest):
+        appeared = await other.recv_until("question")
+        assert appeared["question"]["id"] == question.pk
+        await assert_quiet(other, 0.3, ignoring=("presence", "ranking"))
+    await assert_quiet(tab2, 0.3, ignoring=("presence", "notification"))  # its bell still rings: not the session
