@@ -174,7 +174,7 @@ def question_changed_wire(question_id: int, *, rev: int | None = None, tell_auth
                           waiting: bool = False) -> tuple[int, Question]:
     """``question_changed``, also returning the question it read (with
     ``selectors.QUESTION_RELATED`` loaded, for a reply without a re-read)."""
-    from qa import ranking
+    from qa import ranking  # here, not at the top: qa.ranking builds its frames with this module
 
     question = selectors.question_for_wire(pk=question_id)
     rev = rev if rev is not None else bump(question.session_id)
