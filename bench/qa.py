@@ -85,6 +85,21 @@ def own_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+async def _retrying(connect_once):
+    """A handshake, retried: a loaded server drops handshakes (Daphne closes
+    one that the application has not accepted within 5 s); retry as a
+    browser would, with back-off, and count it (``RETRIES``)."""
+    for attempt in range(CONNECT_ATTEMPTS):
+        try:
+            return await connect_once()
+        except (OSError, InvalidHandshake, WSError, TimeoutError):
+            if attempt == CONNECT_ATTEMPTS - 1:
+                raise
+            RETRIES[0] += 1
+            await asyncio.sleep(0.5 * 2 ** attempt)
+    raise AssertionError("unreachable")
+
+
 async def open_socket(url: str, topic: str, cookie: str | None = None, local_host: str | None = None):
     """One socket joined to ``topic`` (the voters' and the console's, signed
     in with ``cookie``); returns ``(ws, frames before and with the snapshot)``."""
@@ -92,20 +107,9 @@ async def open_socket(url: str, topic: str, cookie: str | None = None, local_hos
     headers = {"Cookie": f"sessionid={cookie}"} if cookie else {}
     origin = url.replace("ws://", "http://").rsplit("/ws/", 1)[0]
     kwargs = {"local_addr": (local_host, 0)} if local_host else {}
-    for attempt in range(CONNECT_ATTEMPTS):
-        try:
-            ws = await connect(url, origin=origin, additional_headers=headers, compression=None,
-                               ping_interval=None, open_timeout=60, close_timeout=2, max_queue=None,
-                               **kwargs)
-            break
-        except (OSError, InvalidHandshake, TimeoutError):
-            # A loaded server drops handshakes (Daphne closes one that the
-            # application has not accepted within 5 s): retry as a browser
-            # would, with back-off, and count it.
-            if attempt == CONNECT_ATTEMPTS - 1:
-                raise
-            RETRIES[0] += 1
-            await asyncio.sleep(0.5 * 2 ** attempt)
+    ws = await _retrying(lambda: connect(url, origin=origin, additional_headers=headers, compression=None,
+                                         ping_interval=None, open_timeout=60, close_timeout=2, max_queue=None,
+                                         **kwargs))
     frames: list[str] = []
     await ws.send(json.dumps({"type": "join", "topic": topic, "ref": "j"}))
     deadline = time.monotonic() + 60
@@ -171,18 +175,9 @@ async def audience_socket(url: str, topic: str, local_host: str | None = None) -
             joined.set_result(raw)
 
     socket.on_text = collect
-    for attempt in range(CONNECT_ATTEMPTS):
-        try:
-            socket.transport, _listener = await ws_connect(
-                lambda: _AudienceListener(socket), url, extra_headers={"Origin": origin},
-                websocket_handshake_timeout=60, **kwargs)
-            break
-        except (OSError, WSError, TimeoutError):
-            # As ``open_socket``: a loaded server drops handshakes; retry with back-off, and count it.
-            if attempt == CONNECT_ATTEMPTS - 1:
-                raise
-            RETRIES[0] += 1
-            await asyncio.sleep(0.5 * 2 ** attempt)
+    socket.transport, _listener = await _retrying(lambda: ws_connect(
+        lambda: _AudienceListener(socket), url, extra_headers={"Origin": origin}, websocket_handshake_timeout=60,
+        **kwargs))
     socket.open = True
     socket.transport.send(WSMsgType.TEXT, json.dumps({"type": "join", "topic": topic, "ref": "j"}).encode())
     raw = await asyncio.wait_for(joined, 60)
