@@ -14,6 +14,7 @@
  * forum go to the second list, latest answer first.
  */
 import { getHub } from "./hub.js";
+import { isNewer } from "./sequence.js";
 import { el, fmt } from "./ui.js";
 
 export function announce(text) {
@@ -308,7 +309,21 @@ export function follow(cfg, board, on = {}) {
   const channel = hub.channel(cfg.topic, { since: () => lastRev });
   const bump = (frame) => { if (typeof frame.id === "number" && frame.id > lastRev) { lastRev = frame.id; } };
   const call = (name, value) => { if (on[name]) { on[name](value); } };
-  const onSession = (session) => { showSession(cfg, session); call("session", session); };
+  // The waiting count comes in several frames (snapshot, session, ranking, a decision's
+  // question), published by different processes: shown only from a frame at least as new
+  // as the one it last came from.
+  let waitingRev = null;
+  const onWaiting = (frame, waiting) => {
+    if (typeof waiting !== "number" || !isNewer(waitingRev, frame.id)) { return; }
+    waitingRev = frame.id;
+    showSession(cfg, { waiting });
+  };
+  const onSession = (session, frame) => {
+    const { waiting, ...rest } = session;
+    showSession(cfg, rest);
+    onWaiting(frame, waiting);
+    call("session", session);
+  };
   channel.on("joined", (frame) => {
     setJoined(true);
     if (typeof frame.last_id === "number" && frame.last_id > lastRev) { lastRev = frame.last_id; }
@@ -319,18 +334,18 @@ export function follow(cfg, board, on = {}) {
   hub.onState((state) => { if (state !== "open") { setJoined(false); } });
   channel.on("snapshot", (frame) => {
     bump(frame);
-    if (frame.session) { onSession(frame.session); }
+    if (frame.session) { onSession(frame.session, frame); }
     if (Array.isArray(frame.voted)) { board.voted = new Set(frame.voted); }
     board.replace(frame.questions || [], frame.id || 0);
     call("snapshot", frame);
   });
-  // A decision in moderation, and the ranking frames, carry the waiting count (the console's).
-  const onWaiting = (frame) => { if (typeof frame.waiting === "number") { showSession(cfg, { waiting: frame.waiting }); } };
   channel.on("question", (frame) => {
-    bump(frame); board.put(frame.question, frame.id); onWaiting(frame); call("question", frame);
+    bump(frame); board.put(frame.question, frame.id); onWaiting(frame, frame.waiting); call("question", frame);
   });
-  channel.on("ranking", (frame) => { bump(frame); board.votes(frame.votes || [], frame.id); onWaiting(frame); });
-  channel.on("session", (frame) => { bump(frame); onSession(frame.session); });
+  channel.on("ranking", (frame) => {
+    bump(frame); board.votes(frame.votes || [], frame.id); onWaiting(frame, frame.waiting);
+  });
+  channel.on("session", (frame) => { bump(frame); onSession(frame.session, frame); });
   channel.on("mine", (frame) => { bump(frame); call("mine", frame); });
   return { hub, joined: () => joined };
 }
