@@ -21,6 +21,13 @@ asked for it, and the last frame after the last vote carries the final,
 exact counts. Elsewhere (a page's form, a command, the worker) the frame is
 sent at once after commit, uncoalesced.
 
+A frame waits, besides, until this process's fan-out has written the
+session's previous ranking frame to every local socket (``Fanout.expect``,
+at most ``SETTLE_MAX_S``): where the audience is too large for the server
+to write a frame per interval, frames come further apart, each with the
+counts of every vote before it, instead of queueing behind each other
+(docs/performance.md, "Frames that wait for the previous one").
+
 Per process, on purpose: no shared state to keep in Redis; with N server
 processes a session gets at most N frames per interval, each exact.
 """
@@ -39,8 +46,13 @@ from django.db import transaction
 from qa import events
 from realtime.db import db_async
 from realtime.events import apublish, publish_on_commit
+from realtime.fanout import get_fanout
 
 log = logging.getLogger(__name__)
+
+#: The longest a ranking frame waits for the previous one's local fan-out
+#: (an event lost with a Redis connection never comes back).
+SETTLE_MAX_S = 2.0
 
 
 class Coalescer:
@@ -51,6 +63,8 @@ class Coalescer:
         self.pending: dict[int, set[int]] = {}
         self.tasks: dict[int, asyncio.Task] = {}
         self.sent_at: dict[int, float] = {}
+        #: The last frame's fan-out here, by session (``Fanout.expect``).
+        self.in_flight: dict[int, asyncio.Future] = {}
 
     def mark(self, session_id: int, question_id: int | None) -> None:
         """In the loop: ``question_id`` of ``session_id`` has new votes
@@ -69,11 +83,21 @@ class Coalescer:
             wait = self.sent_at.get(session_id, 0.0) + interval - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
+            previous = self.in_flight.pop(session_id, None)
+            if previous is not None and not previous.done():
+                try:  # this frame would queue behind it: wait, and take the votes that come meanwhile
+                    await asyncio.wait_for(previous, SETTLE_MAX_S)
+                except TimeoutError:
+                    pass
             ids = self.pending.pop(session_id, None)
             if ids is not None:
                 self.sent_at[session_id] = time.monotonic()
                 frame = await db_async(events.ranking_changed)(session_id, ids)
-                await apublish(events.topic_of(session_id), frame)
+                topic = events.topic_of(session_id)
+                expected = get_fanout().expect(topic)
+                if expected is not None:
+                    self.in_flight[session_id] = expected[1]
+                await apublish(topic, frame, mark=expected[0] if expected is not None else None)
         except Exception:
             log.warning("ranking of session %s failed", session_id, exc_info=True)
         finally:

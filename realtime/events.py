@@ -43,9 +43,15 @@ def session_topic(session_hash: str) -> str:
     return f"_s.{session_hash}"
 
 
-def event_message(topic: str, frame: dict, *, seq: int | None = None, user_id: int | None = None) -> dict:
-    """``user_id``: deliver only to that user's sockets on the topic."""
-    return {"type": EVENT, "topic": topic, "seq": seq, "frame": encode(frame), "user": user_id}
+def event_message(topic: str, frame: dict, *, seq: int | None = None, user_id: int | None = None,
+                  mark: str | None = None) -> dict:
+    """``user_id``: deliver only to that user's sockets on the topic.
+    ``mark``: the process that published it is told when its own fan-out
+    has written the event to every local socket (``Fanout.expect``)."""
+    message = {"type": EVENT, "topic": topic, "seq": seq, "frame": encode(frame), "user": user_id}
+    if mark is not None:
+        message["mark"] = mark
+    return message
 
 
 #: Set by ``deferred_publish``: committed events wait here for the event loop.
@@ -207,6 +213,7 @@ def control_on_commit(topic: str, action: str) -> None:
     transaction.on_commit(lambda: _dispatch([message]), robust=True)
 
 
-async def apublish(topic: str, frame: dict, *, seq: int | None = None, user_id: int | None = None) -> None:
+async def apublish(topic: str, frame: dict, *, seq: int | None = None, user_id: int | None = None,
+                   mark: str | None = None) -> None:
     """Async publish for events with no database write behind them (presence)."""
-    await _send_many([event_message(topic, frame, seq=seq, user_id=user_id)])
+    await _send_many([event_message(topic, frame, seq=seq, user_id=user_id, mark=mark)])

@@ -16,6 +16,7 @@ local socket does so.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import weakref
 from collections import defaultdict
@@ -40,6 +41,9 @@ class Fanout:
         self.by_user: dict[tuple[str, int], set] = defaultdict(set)
         self.subscription = Subscription(on_message=self.dispatch, on_lost=self._resync_all)
         self._locks: dict[str, asyncio.Lock] = {}
+        #: Futures of ``expect``, by mark: resolved once the marked event went out here.
+        self._expected: dict[str, asyncio.Future] = {}
+        self._marks = itertools.count(1)
 
     def _lock(self, topic: str) -> asyncio.Lock:
         lock = self._locks.get(topic)
@@ -87,6 +91,21 @@ class Fanout:
             if not sockets:
                 del self.by_user[key]
 
+    def expect(self, topic: str) -> tuple[str, asyncio.Future] | None:
+        """A mark for an event this process is about to publish on ``topic``
+        (``apublish(..., mark=...)``), and a future resolved once this
+        process's fan-out has written that event to every local socket of
+        the topic: a publisher that waits for it before its next event never
+        has two of its events queued behind each other here. ``None`` when
+        no local socket is on the topic (nothing would come back). The
+        caller bounds its wait: delivery through Redis is at most once."""
+        if not self.members.get(topic):
+            return None
+        mark = f"{id(self):x}.{next(self._marks)}"
+        future = self._expected[mark] = asyncio.get_running_loop().create_future()
+        future.add_done_callback(lambda _: self._expected.pop(mark, None))
+        return mark, future
+
     def local_topics(self) -> list[str]:
         return [topic for topic in self.members if not topic.startswith("_")]
 
@@ -122,6 +141,11 @@ class Fanout:
         # Metrics once per event, not per socket (common/metrics.py).
         FANOUT_SECONDS.observe(perf_counter() - started)
         FRAMES_OUT_FANOUT.inc(len(sockets))
+        mark = message.get("mark")
+        if mark is not None:
+            future = self._expected.get(mark)  # another process's mark is not here
+            if future is not None and not future.done():
+                future.set_result(None)
 
 
 _fanouts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

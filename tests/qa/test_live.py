@@ -19,9 +19,11 @@ from chat.models import Room
 from chat.services import message_hide
 from moderation.models import QueueItem
 from moderation.services import item_claim_next, item_decide
-from qa import services
+from qa import ranking, services
 from qa.models import Question, Session, Vote
-from tests.hub import assert_quiet, create_user
+from realtime import bus
+from realtime.fanout import get_fanout
+from tests.hub import assert_quiet, create_user, wait_until
 from tests.qa.helpers import approve, ask, asked_and_approved
 
 
@@ -218,6 +220,66 @@ async def test_votes_within_an_interval_go_out_in_one_frame(cast, live_session, 
     assert first["votes"] == [[questions[0].pk, 1]]
     rest = await guest.recv_until("ranking")  # the nine others, together, with their final counts
     assert rest["votes"] == [[questions[0].pk, 5], [questions[1].pk, 5]] and rest["id"] > first["id"]
+
+
+class SlowSocket:
+    """A socket on the topic that takes as long to write to as the test
+    says: the process's fan-out of each event waits for it."""
+
+    user_id = None
+
+    def __init__(self) -> None:
+        self.writable = asyncio.Event()
+
+    async def deliver(self, message: dict) -> None:
+        await self.writable.wait()
+
+
+@pytest.mark.parametrize("lost", [False, True])
+async def test_a_ranking_frame_waits_until_the_previous_one_went_out_here(cast, live_session, connect, settings,
+                                                                          monkeypatch, lost):
+    """A server too slow to write each frame to its whole audience in an
+    interval sends the next one only after the last one went out, with every
+    vote since: frames never queue behind each other (qa/ranking.py). One
+    that never comes back (``lost``: delivery is at most once) holds the next
+    for ``SETTLE_MAX_S`` only."""
+    settings.QA_RANKING_INTERVAL_MS = 0
+    monkeypatch.setattr(ranking, "SETTLE_MAX_S", 1.5 if lost else 30)
+    question = await sync_to_async(asked_and_approved)(cast["siti"], live_session, cast["moderator"])
+    guest = await connect(None)
+    await snapshot_of(guest, live_session)
+    voters = [await connect(await sync_to_async(create_user)(f"warga{i}")) for i in range(4)]
+    for socket in voters:
+        await snapshot_of(socket, live_session)
+    published = []
+
+    async def record(event: dict) -> None:
+        if json.loads(event["frame"])["type"] == "ranking":
+            published.append(json.loads(event["frame"])["votes"])
+
+    listener = bus.Subscription(on_message=record, on_lost=lambda: None)
+    await listener.subscribe(bus.channel_for(topic(live_session)))
+    slow = SlowSocket()
+    await get_fanout().subscribe(topic(live_session), slow)
+    try:
+        vote = {"type": "vote", "topic": topic(live_session), "question": question.pk}
+        for socket in voters:  # one after the other: four commits, four marks
+            assert (await act(socket, vote))["votes"] > 0
+        await wait_until(lambda: published, what="the first ranking frame")
+        await asyncio.sleep(0.5)
+        # The first frame is still being written here: no second one yet.
+        assert published == [[[question.pk, 1]]]
+        if not lost:
+            slow.writable.set()
+        await wait_until(lambda: len(published) == 2, what="the frame after it")
+        assert published[1] == [[question.pk, 4]]  # the three votes since, in one frame
+        slow.writable.set()
+        seen = [(await guest.recv_until("ranking"))["votes"] for _ in range(2)]
+        assert seen == published
+    finally:
+        slow.writable.set()
+        await get_fanout().unsubscribe(topic(live_session), slow)
+        await listener.unsubscribe(bus.channel_for(topic(live_session)))
 
 
 # --- the console over the socket -----------------------------------------------------------
