@@ -80,12 +80,16 @@ def _official(user) -> dict:
 
 def question_to_wire(question: Question) -> dict:
     """Needs ``message``, ``message__author``, ``answered_by``,
-    ``answered_for__official``, ``handed_to_official``, ``handed_to_agency``
-    and ``aspiration`` loaded (``selectors.QUESTION_RELATED``)."""
+    ``answered_for__official``, ``answer_message``, ``handed_to_official``,
+    ``handed_to_agency`` and ``aspiration`` loaded (``selectors.QUESTION_RELATED``)."""
     state = question_state(question)
     answer = None
     if question.answered_at is not None:
-        answer = {"html": render_text(question.answer), "at": _iso(question.answered_at),
+        # The answer is also a message of the room: hidden there after reports
+        # (or removed by a moderator), its text is not shown here either.
+        hidden = question.answer_message is not None and not question.answer_message.is_shown
+        answer = {"html": "" if hidden else render_text(question.answer), "hidden": hidden,
+                  "at": _iso(question.answered_at),
                   "by": {"name": _name(question.answered_by),
                          "staff": question.answered_by_id != question.answered_for_id},
                   "for": _official(question.answered_for)}

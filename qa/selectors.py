@@ -65,8 +65,8 @@ def question_counts(*, user_id: int, session_id: int, since) -> tuple[int, int]:
 
 # --- the live topic (qa/topic.py, qa/events.py) -------------------------------------------
 #: What ``events.question_to_wire`` reads.
-QUESTION_RELATED = ("message", "message__author", "answered_by", "answered_for__official", "handed_to_official",
-                    "handed_to_agency")
+QUESTION_RELATED = ("message", "message__author", "answered_by", "answered_for__official", "answer_message",
+                    "handed_to_official", "handed_to_agency")
 
 
 def question_for_wire(*, pk: int) -> Question:
@@ -111,6 +111,11 @@ def vote_counts(*, question_ids) -> list[tuple[int, int]]:
 def question_of_message(*, message_id: int) -> int | None:
     """The question a room message is, if any (moderation decided on it)."""
     return Question.objects.filter(message_id=message_id).values_list("pk", flat=True).first()
+
+
+def question_of_answer(*, message_id: int) -> int | None:
+    """The question a room message answers, if any (moderation hid or showed it)."""
+    return Question.objects.filter(answer_message_id=message_id).values_list("pk", flat=True).first()
 
 
 # --- what the pages and the console show (docs/sessions.md, "Pages") -----------------------

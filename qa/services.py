@@ -686,9 +686,16 @@ def question_moderated(*, message_id: int, decided: bool) -> None:
     message_changed``): when the message is a question, the watchers get it
     as it is now (approved: it appears; hidden or removed: it goes), its
     author their own copy (``mine``), and a decision moves the session's
-    waiting count."""
+    waiting count. When the message is a question's answer, the question
+    goes out with its answer hidden or shown again."""
     question_id = selectors.question_of_message(message_id=message_id)
-    if question_id is None:
+    if question_id is not None:
+        with transaction.atomic():
+            events.question_changed(question_id, tell_author=True, waiting=decided)
         return
-    with transaction.atomic():
-        events.question_changed(question_id, tell_author=True, waiting=decided)
+    # The message is an answer: hidden after reports, removed or shown again,
+    # the question goes to its watchers with the answer as it now is.
+    question_id = selectors.question_of_answer(message_id=message_id)
+    if question_id is not None:
+        with transaction.atomic():
+            events.question_changed(question_id)

@@ -58,6 +58,7 @@ def client_strings() -> dict:
         "status": {value: str(label) for value, label in SessionStatus.choices},
         "already_answered": _("Already answered by {name}."), "done": _("Done."),
         "unhighlight": _("Remove the highlight"),
+        "answer_hidden": _("This answer is hidden while a moderator reviews it."),
         "ended": _("This session has ended; it is read-only now."), "cancelled": _("This session was cancelled."),
         "left": _("{m} min left"), "starts_in": _("Starts in {m} min"), "over": _("Time is up"),
     }

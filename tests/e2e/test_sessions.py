@@ -2,7 +2,8 @@
 (js/session.js), a moderator approves in the moderation console, the
 Bupati answers from the officials' console (js/konsol.js, from the
 keyboard) and the citizen sees the question and then the answer arrive
-without reloading; and the session page on a 360 × 740 phone."""
+without reloading; an answer hidden after reports leaving the page live and
+coming back; and the session page on a 360 × 740 phone."""
 
 from __future__ import annotations
 
@@ -15,11 +16,14 @@ from playwright.async_api import expect
 
 from accounts.choices import Role
 from accounts.models import User
+from chat.models import Message
+from chat.services import message_hide, message_restore
 from officials.models import AgencyKind
 from officials.services import agency_upsert, official_upsert
 from qa import selectors, services
-from qa.models import Question
+from qa.models import Question, Session
 from tests.e2e.helpers import CONSOLE, PASSWORD, moderation_cast, pending
+from tests.qa.helpers import approve, ask
 
 pytestmark = pytest.mark.e2e
 
@@ -109,6 +113,32 @@ async def test_a_question_asked_approved_and_answered_reaches_the_citizen_live(s
     assert await still_same_document(siti) and await still_same_document(konsol)
     question = await sync_to_async(lambda: Question.objects.select_related("answered_by").get())()
     assert question.answered_by.username == "bupati"
+
+
+def answered_question(session_id: int) -> int:
+    """siti's question, approved, and the Bupati's answer to it; the answer's room message id."""
+    session = Session.objects.get(pk=session_id)
+    question = approve(ask(User.objects.get(username="siti"), session), User.objects.get(username="moderator"))
+    services.question_answer(user=User.objects.get(username="bupati"), session_id=session_id,
+                             question_id=question.pk, text="Perbaikan dimulai bulan depan.")
+    return Question.objects.get(pk=question.pk).answer_message_id
+
+
+async def test_an_answer_hidden_after_reports_disappears_live_and_comes_back(session_id, open_page):
+    reply_id = await sync_to_async(answered_question)(session_id)
+    siti = await open_page("siti", f"/sesi/{session_id}/")
+    await mark_no_reload(siti)
+    answer = siti.locator("#answered li.q", has_text="Dukuhseti").locator(".q-answer")
+    await expect(answer).to_contain_text("Perbaikan dimulai bulan depan.")
+
+    await sync_to_async(lambda: message_hide(message=Message.objects.get(pk=reply_id)))()
+    await expect(answer).to_contain_text("Jawaban ini disembunyikan selama ditinjau moderator.")
+    await expect(answer).not_to_contain_text("Perbaikan dimulai")
+    await expect(answer).to_contain_text("Dijawab oleh Bupati Haryanto")
+
+    await sync_to_async(lambda: message_restore(message=Message.objects.get(pk=reply_id)))()
+    await expect(answer).to_contain_text("Perbaikan dimulai bulan depan.")
+    assert await still_same_document(siti)
 
 
 async def test_the_session_page_on_a_phone_keeps_the_form_and_the_newest_question_in_view(session_id, open_page):

@@ -16,7 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from chat.models import Room
-from chat.services import message_hide
+from chat.services import message_hide, message_restore
 from moderation.models import QueueItem
 from moderation.services import item_claim_next, item_decide
 from qa import ranking, services
@@ -538,6 +538,39 @@ async def test_a_refused_question_tells_its_asker_and_a_hidden_one_leaves_every_
     await sync_to_async(message_hide)(message=message)
     gone = await guest.recv_until("question")
     assert (gone["question"]["id"], gone["question"]["state"], gone["question"]["html"]) == (public.pk, "hidden", "")
+
+
+async def test_an_answer_hidden_after_reports_leaves_the_question_on_every_screen_and_returns(cast, live_session,
+                                                                                              connect, client):
+    """The answer is also a message of the session's room: hidden there
+    after reports, its text leaves the question for everyone — live, in a
+    new snapshot and on the page — and comes back if a moderator keeps it."""
+    question = await sync_to_async(asked_and_approved)(cast["siti"], live_session, cast["moderator"])
+    await sync_to_async(services.question_answer)(user=cast["bupati"], session_id=live_session.pk,
+                                                  question_id=question.pk, text="Perbaikan dimulai bulan depan.")
+    guest = await connect(None)
+    _joined, frames = await snapshot_of(guest, live_session)
+    answer = next(frame for frame in frames if frame["type"] == "snapshot")["questions"][0]["answer"]
+    assert answer["hidden"] is False and "Perbaikan dimulai" in answer["html"]
+
+    reply = await sync_to_async(lambda: Question.objects.select_related("answer_message").get(
+        pk=question.pk).answer_message)()
+    await sync_to_async(message_hide)(message=reply)
+    hidden = (await guest.recv_until("question"))["question"]
+    assert (hidden["id"], hidden["state"]) == (question.pk, "answered")
+    assert (hidden["answer"]["hidden"], hidden["answer"]["html"]) == (True, "")
+    assert hidden["answer"]["for"]["name"]  # who answered is still said, not what
+    late = await connect(None)
+    _joined, frames = await snapshot_of(late, live_session)
+    [shown] = next(frame for frame in frames if frame["type"] == "snapshot")["questions"]
+    assert shown["answer"]["hidden"] is True and "Perbaikan" not in json.dumps(shown)
+    page = await sync_to_async(client.get)(f"/sesi/{live_session.pk}/")
+    assert "Perbaikan dimulai" not in page.content.decode()
+    assert "Jawaban ini disembunyikan selama ditinjau moderator." in page.content.decode()
+
+    await sync_to_async(message_restore)(message=reply)
+    back = (await guest.recv_until("question"))["question"]
+    assert back["answer"]["hidden"] is False and "Perbaikan dimulai" in back["answer"]["html"]
 
 
 async def test_an_askers_own_frames_reach_every_tab_of_theirs_and_nobody_else(cast, live_session, connect):

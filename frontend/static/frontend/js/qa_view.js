@@ -121,9 +121,13 @@ export class Board {
       answer.append(el("p", "q-answer-by", q.answer.by.staff
         ? fmt(S.answered_by_staff, { name: q.answer.by.name, official })
         : fmt(S.answered_by, { official })));
-      const text = el("div", "q-answer-body");
-      text.innerHTML = q.answer.html;  // sanitized by the server
-      answer.append(text);
+      if (q.answer.hidden) {
+        answer.append(el("p", "q-answer-hidden", S.answer_hidden));
+      } else {
+        const text = el("div", "q-answer-body");
+        text.innerHTML = q.answer.html;  // sanitized by the server
+        answer.append(text);
+      }
       li.append(answer);
     }
     if (q.aspiration) {
