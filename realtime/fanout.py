@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import secrets
 import weakref
 from collections import defaultdict
 from time import perf_counter
@@ -43,6 +44,8 @@ class Fanout:
         self._locks: dict[str, asyncio.Lock] = {}
         #: Futures of ``expect``, by mark: resolved once the marked event went out here.
         self._expected: dict[str, asyncio.Future] = {}
+        #: Marks unique across processes (every process sees every mark on its topics).
+        self._mark_prefix = secrets.token_hex(8)
         self._marks = itertools.count(1)
 
     def _lock(self, topic: str) -> asyncio.Lock:
@@ -101,7 +104,7 @@ class Fanout:
         caller bounds its wait: delivery through Redis is at most once."""
         if not self.members.get(topic):
             return None
-        mark = f"{id(self):x}.{next(self._marks)}"
+        mark = f"{self._mark_prefix}.{next(self._marks)}"
         future = self._expected[mark] = asyncio.get_running_loop().create_future()
         future.add_done_callback(lambda _: self._expected.pop(mark, None))
         return mark, future

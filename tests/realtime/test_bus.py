@@ -91,3 +91,33 @@ async def test_after_a_lost_redis_connection_open_sockets_catch_up_from_the_data
     await speaker.say(ROOM, "lima")
     assert message_ids(await listener.until_message(5)) == [5]
     await assert_quiet(listener, 0.3)
+
+
+async def test_a_mark_is_answered_only_by_the_fan_out_of_the_process_that_made_it():
+    """Every process receives every event of its topics, marks included: a
+    publisher waiting for its own event to go out (``Fanout.expect``) must
+    not be released by another process's event that happens to carry the
+    same counter."""
+    from realtime.fanout import Fanout
+
+    class Socket:
+        user_id = None
+
+        def __init__(self) -> None:
+            self.got: list[dict] = []
+
+        async def deliver(self, message: dict) -> None:
+            self.got.append(message)
+
+    here, there = Fanout(), Fanout()  # two server processes' fan-outs
+    here_socket, there_socket = Socket(), Socket()
+    here.members["room.tanda"].add(here_socket)
+    there.members["room.tanda"].add(there_socket)
+    mine, waiting = here.expect("room.tanda")
+    theirs, _their_future = there.expect("room.tanda")
+    assert mine != theirs
+    await here.dispatch(event_message("room.tanda", {"type": "x"}, mark=theirs))
+    assert len(here_socket.got) == 1 and not waiting.done()
+    await here.dispatch(event_message("room.tanda", {"type": "x"}, mark=mine))
+    assert waiting.done() and len(here_socket.got) == 2
+    assert here.expect("room.kosong") is None  # no socket here: nothing would come back
