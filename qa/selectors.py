@@ -108,14 +108,12 @@ def vote_counts(*, question_ids) -> list[tuple[int, int]]:
     return list(Question.objects.filter(pk__in=sorted(set(question_ids))).values_list("pk", "votes").order_by("pk"))
 
 
-def question_of_message(*, message_id: int) -> int | None:
-    """The question a room message is, if any (moderation decided on it)."""
-    return Question.objects.filter(message_id=message_id).values_list("pk", flat=True).first()
-
-
-def question_of_answer(*, message_id: int) -> int | None:
-    """The question a room message answers, if any (moderation hid or showed it)."""
-    return Question.objects.filter(answer_message_id=message_id).values_list("pk", flat=True).first()
+def question_of_message(*, message_id: int) -> tuple[int, bool] | None:
+    """The question a room message is or answers, if any (moderation decided
+    on it, hid or showed it): ``(question id, the message is its answer)``."""
+    found = (Question.objects.filter(Q(message_id=message_id) | Q(answer_message_id=message_id))
+             .values_list("pk", "answer_message_id").first())
+    return None if found is None else (found[0], found[1] == message_id)
 
 
 # --- what the pages and the console show (docs/sessions.md, "Pages") -----------------------

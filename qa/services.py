@@ -688,14 +688,14 @@ def question_moderated(*, message_id: int, decided: bool) -> None:
     author their own copy (``mine``), and a decision moves the session's
     waiting count. When the message is a question's answer, the question
     goes out with its answer hidden or shown again."""
-    question_id = selectors.question_of_message(message_id=message_id)
-    if question_id is not None:
-        with transaction.atomic():
-            events.question_changed(question_id, tell_author=True, waiting=decided)
+    found = selectors.question_of_message(message_id=message_id)
+    if found is None:
         return
-    # The message is an answer: hidden after reports, removed or shown again,
-    # the question goes to its watchers with the answer as it now is.
-    question_id = selectors.question_of_answer(message_id=message_id)
-    if question_id is not None:
-        with transaction.atomic():
+    question_id, is_answer = found
+    with transaction.atomic():
+        if is_answer:
+            # Hidden after reports, removed or shown again: the question goes to
+            # its watchers with the answer as it now is.
             events.question_changed(question_id)
+        else:
+            events.question_changed(question_id, tell_author=True, waiting=decided)
