@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import CitizenCategory, Kecamatan, Role
+from accounts.choices import PROVISIONED_ROLES, CitizenCategory, Kecamatan, Role
 
 
 class UserManager(BaseUserManager):
@@ -97,6 +97,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_official(self) -> bool:
         return self.role == Role.OFFICIAL
+
+    @property
+    def is_regency_staff(self) -> bool:
+        """Officials (and their delegates, who hold the role), moderators and
+        administrators: the accounts only an administrator provisions."""
+        return self.role in PROVISIONED_ROLES
 
     @property
     def is_moderator(self) -> bool:

@@ -76,6 +76,8 @@ class HubConsumer(AsyncWebsocketConsumer):
         session = self.scope.get("session")
         self.user = await connect_user(self.scope.get("user"), session)
         self.user_id = self.user.pk if self.user is not None and self.user.is_authenticated else None
+        #: The fan-out writes to this socket before the audience's (``Fanout.leading``).
+        self.leads = self.user_id is not None and self.user.is_regency_staff
         self.session_key = session.session_key if session is not None else None
         self.connection_id = uuid.uuid4().hex
         logged_connection_id.set(self.connection_id)  # this socket's task: every log line names it

@@ -227,6 +227,7 @@ class SlowSocket:
     says: the process's fan-out of each event waits for it."""
 
     user_id = None
+    leads = False  # an audience socket
 
     def __init__(self) -> None:
         self.writable = asyncio.Event()
@@ -280,6 +281,34 @@ async def test_a_ranking_frame_waits_until_the_previous_one_went_out_here(cast, 
         slow.writable.set()
         await get_fanout().unsubscribe(topic(live_session), slow)
         await listener.unsubscribe(bus.channel_for(topic(live_session)))
+
+
+async def test_the_console_gets_each_frame_before_the_audience(cast, live_session, connect, settings):
+    """With thousands of sockets on a session the fan-out takes a while to
+    write an event to all of them: the official's console (a socket of the
+    regency's staff) is written first, so its ranking stays current even
+    while every audience socket's write lags (here: is held)."""
+    settings.QA_RANKING_INTERVAL_MS = 0
+    question = await sync_to_async(asked_and_approved)(cast["siti"], live_session, cast["moderator"])
+    audience = [SlowSocket() for _ in range(20)]
+    for socket in audience:  # joined before the console
+        await get_fanout().subscribe(topic(live_session), socket)
+    try:
+        bupati = await connect(cast["bupati"])
+        await snapshot_of(bupati, live_session)
+        voter = await connect(await sync_to_async(create_user)("warga-konsol"))
+        await snapshot_of(voter, live_session)
+        # The official's socket leads; the citizen's does not.
+        assert len(get_fanout().leading[topic(live_session)]) == 1
+        assert (await act(voter, {"type": "vote", "topic": topic(live_session), "question": question.pk}))["votes"] == 1
+        ranked = await bupati.recv_until("ranking")
+        assert ranked["votes"] == [[question.pk, 1]]
+        assert not any(socket.writable.is_set() for socket in audience)  # every audience write still held
+    finally:
+        for socket in audience:
+            socket.writable.set()
+        for socket in audience:
+            await get_fanout().unsubscribe(topic(live_session), socket)
 
 
 # --- the console over the socket -----------------------------------------------------------

@@ -102,6 +102,7 @@ async def test_a_mark_is_answered_only_by_the_fan_out_of_the_process_that_made_i
 
     class Socket:
         user_id = None
+        leads = False
 
         def __init__(self) -> None:
             self.got: list[dict] = []
