@@ -6,7 +6,7 @@ marks the session too: the console's count rides on the frames the whole
 audience gets anyway, instead of a whole ``session`` frame to every socket
 per question asked — docs/performance.md, "The session's frames"). A vote does
 not touch the session's row: each ranking frame bumps ``Session.rev`` once,
-for its whole batch, and reads the counts after (``events.ranking_changed``),
+for its whole batch, and reads the counts after (``wire.ranking_changed``),
 so a client resuming from an older revision gets a snapshot with counts at
 least as new as the frames it missed.
 
@@ -43,7 +43,7 @@ import weakref
 from django.conf import settings
 from django.db import transaction
 
-from qa import events
+from qa import wire
 from realtime.db import db_async
 from realtime.events import apublish, publish_on_commit
 from realtime.fanout import get_fanout
@@ -92,8 +92,8 @@ class Coalescer:
             ids = self.pending.pop(session_id, None)
             if ids is not None:
                 self.sent_at[session_id] = time.monotonic()
-                frame = await db_async(events.ranking_changed)(session_id, ids)
-                topic = events.topic_of(session_id)
+                frame = await db_async(wire.ranking_changed)(session_id, ids)
+                topic = wire.topic_of(session_id)
                 expected = get_fanout().expect(topic)
                 if expected is not None:
                     self.in_flight[session_id] = expected[1]
@@ -128,7 +128,7 @@ def _mark_or_send(session_id: int, question_id: int | None) -> None:
         coalescer.loop.call_soon_threadsafe(coalescer.mark, session_id, question_id, context=contextvars.Context())
         return
     with transaction.atomic():
-        publish_on_commit(events.topic_of(session_id), events.ranking_changed(
+        publish_on_commit(wire.topic_of(session_id), wire.ranking_changed(
             session_id, [question_id] if question_id is not None else []))
 
 

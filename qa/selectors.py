@@ -63,8 +63,8 @@ def question_counts(*, user_id: int, session_id: int, since) -> tuple[int, int]:
     return mine.count(), mine.filter(created_at__gte=since).count()
 
 
-# --- the live topic (qa/topic.py, qa/events.py) -------------------------------------------
-#: What ``events.question_to_wire`` reads.
+# --- the live topic (qa/topic.py, qa/wire.py) ---------------------------------------------
+#: What ``wire.question_to_wire`` reads.
 QUESTION_RELATED = ("message", "message__author", "answered_by", "answered_for__official", "answer_message",
                     "handed_to_official", "handed_to_agency")
 

@@ -36,7 +36,7 @@ from forum.services import aspiration_from_question
 from notify.kinds import NotificationKind
 from officials.models import Agency, Official
 from officials.selectors import acts_for
-from qa import events, lifecycle, notifications, ranking, selectors
+from qa import events, lifecycle, notifications, ranking, selectors, wire
 from qa.errors import (
     ALREADY_ANSWERED,
     CLOSED,
@@ -582,7 +582,7 @@ def question_answer(*, user, session_id: int, question_id: int, text: str,
         answered_for = _on_behalf(user, question, on_behalf_of)
         room = question.session.room
         chat_rules.check_can_post(room, user)
-        rev = events.bump(session_id)  # before the room's row: locks are taken question, session, room
+        rev = wire.bump(session_id)  # before the room's row: locks are taken question, session, room
         reply = message_store(plan=SendPlan(stored=None, room=room, parent=question.message), user=user,
                               client_id=str(uuid.uuid4()), body=text)
         question.answer, question.answered_at = text, timezone.now()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from chat import checks as chat_checks
 from common.errors import AppError
-from qa import events, ranking, selectors, services
+from qa import ranking, selectors, services, wire
 from qa.models import Question
 from realtime import presence
 from realtime.db import db_async
@@ -35,7 +35,7 @@ class SessionGrant:
 
 
 def _question_reply(action: str, question: Question) -> dict:
-    return {"type": "done", "action": action, "question": events.question_to_wire(question)}
+    return {"type": "done", "action": action, "question": wire.question_to_wire(question)}
 
 
 def _acted(action: str, service):
@@ -49,7 +49,7 @@ def _acted(action: str, service):
 
 def _session_reply(action: str, session_id: int) -> dict:
     session = selectors.session_for_wire(pk=session_id)
-    return {"type": "done", "action": action, "session": events.session_to_wire(
+    return {"type": "done", "action": action, "session": wire.session_to_wire(
         session, waiting=selectors.questions_waiting(session_id=session_id))}
 
 
@@ -64,9 +64,9 @@ def _public_snapshot(session_id: int, rev: int) -> dict:
     """What every joiner at revision ``rev`` sees, read after ``rev`` (so at
     least as new as it): built once per (session, revision) and shared."""
     session = selectors.session_for_wire(pk=session_id)
-    return {"type": "snapshot", "topic": events.topic_of(session_id), "id": rev,
-            "session": events.session_to_wire(session, waiting=selectors.questions_waiting(session_id=session_id)),
-            "questions": [events.question_to_wire(q) for q in selectors.questions_shown(session_id=session_id)],
+    return {"type": "snapshot", "topic": wire.topic_of(session_id), "id": rev,
+            "session": wire.session_to_wire(session, waiting=selectors.questions_waiting(session_id=session_id)),
+            "questions": [wire.question_to_wire(q) for q in selectors.questions_shown(session_id=session_id)],
             "mine": [], "voted": []}
 
 
@@ -86,7 +86,7 @@ def _replay(session_id: int, user, since: int | None, audience: int, peak: int |
         cached = cache[session_id] = (rev, _public_snapshot(session_id, rev))
     frame = {**cached[1], "session": {**cached[1]["session"], "audience": audience}}
     if user.is_authenticated:
-        frame["mine"] = [events.question_to_wire(q)
+        frame["mine"] = [wire.question_to_wire(q)
                          for q in selectors.questions_of(session_id=session_id, user_id=user.pk)]
         frame["voted"] = selectors.voted_ids(session_id=session_id, user_id=user.pk)
     return rev, frame
@@ -164,7 +164,7 @@ class SessionTopic(TopicKind):
     async def replay(self, grant: SessionGrant, user, since: int | None, changes_since: int | None = None) -> Replay:
         session_id = grant.session_id
         # The hub counted this socket before the replay: the audience now, and its peak.
-        audience = await presence.count(events.topic_of(session_id))
+        audience = await presence.count(wire.topic_of(session_id))
         peak = self._peak_to_write(session_id, audience)
         rev, frame = await db_async(_replay)(session_id, user, since, audience, peak, self.snapshots)
         if frame is None:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
-from qa import events, selectors
+from qa import selectors, wire
 from qa.models import SessionStatus
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -21,7 +21,7 @@ def session_ics(request, pk: int):
     if session is None:
         raise Http404
     url = request.build_absolute_uri(reverse("qa:session", args=[pk]))
-    officials = events.session_to_wire(session, waiting=0)["officials"]
+    officials = wire.session_to_wire(session, waiting=0)["officials"]
     names = ", ".join(f"{o['title']} {o['name']}".strip() for o in officials)
     calendar = Calendar()
     calendar.add("prodid", "-//Balai Warga Kabupaten Pati//Sesi Tanya Jawab//ID")

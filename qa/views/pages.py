@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.errors import NOT_FOUND, AppError
-from qa import events, selectors, services
+from qa import selectors, services, wire
 from qa.models import SessionStatus
 from qa.services import QUESTION_MAX_CHARS
 from realtime import presence
@@ -26,7 +26,7 @@ from realtime import presence
 
 def audience(session_id: int) -> int:
     """How many watch now (the hub's presence of the session's topic)."""
-    return async_to_sync(presence.count)(events.topic_of(session_id))
+    return async_to_sync(presence.count)(wire.topic_of(session_id))
 
 
 def session_list(request):
@@ -75,14 +75,14 @@ def page_config(request, session, context: dict) -> dict:
 
 def session_context(request, session) -> dict:
     """What the session page and the console both show."""
-    views = [events.question_to_wire(q) for q in selectors.questions_shown(session_id=session.pk)]
+    views = [wire.question_to_wire(q) for q in selectors.questions_shown(session_id=session.pk)]
     open_, done = split(views)
-    live_view = events.session_to_wire(session, audience=audience(session.pk),
+    live_view = wire.session_to_wire(session, audience=audience(session.pk),
                                        waiting=selectors.questions_waiting(session_id=session.pk))
     return {
         "session": session, "session_view": live_view, "questions": views,
         "open_questions": open_, "done_questions": done,
-        "officials": live_view["officials"], "topic": events.topic_of(session.pk), "max_chars": QUESTION_MAX_CHARS,
+        "officials": live_view["officials"], "topic": wire.topic_of(session.pk), "max_chars": QUESTION_MAX_CHARS,
         "rev": getattr(session, "rev", 0),
     }
 
@@ -102,8 +102,8 @@ def detail(request, pk: int, *, error: AppError | None = None, status: int = 200
     ended = session.status == SessionStatus.ENDED
     context.update({
         # The visitor's own questions still theirs alone (waiting for review, or refused).
-        "mine": [view for view in map(events.question_to_wire, mine)
-                 if view["state"] in (events.PENDING, events.REFUSED)],
+        "mine": [view for view in map(wire.question_to_wire, mine)
+                 if view["state"] in (wire.PENDING, wire.REFUSED)],
         # Guests read; signing in is offered in the ask form's place.
         "can_ask": session.is_open_for_questions,
         "can_vote": session.is_open_for_questions and user.is_authenticated,
