@@ -110,7 +110,7 @@ class Fanout:
     def _in_order(self, topic: str) -> list:
         """The topic's sockets, leading ones first: with 2,000 sockets on a
         session, the last socket of a fan-out gets an event about 100 ms
-        after the first (docs/performance.md, "Staff first"); the few
+        after the first (docs/performance.md, "Where a vote's time goes"); the few
         sockets of the regency's staff — the official's console above all —
         should not be among the late ones."""
         members = self.members.get(topic, ())
