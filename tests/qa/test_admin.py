@@ -69,7 +69,8 @@ def test_moving_a_session_in_the_admin_tells_its_followers(cast, admin_client):
     local = timezone.localtime
     response = admin_client.post(f"/admin/qa/session/{session.pk}/change/", {
         "starts_at_0": local(later).strftime("%Y-%m-%d"), "starts_at_1": local(later).strftime("%H:%M:%S"),
-        "ends_at_0": local(later).strftime("%Y-%m-%d"),
+        # The end's own date: an hour after a start at 23:xx WIB is the next day.
+        "ends_at_0": local(later + timedelta(hours=1)).strftime("%Y-%m-%d"),
         "ends_at_1": local(later + timedelta(hours=1)).strftime("%H:%M:%S")})
     assert response.status_code == 302, response.content.decode()[:2000]
     session.refresh_from_db()
