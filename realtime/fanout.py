@@ -93,19 +93,10 @@ class Fanout:
 
     def _forget_user_socket(self, topic: str, socket) -> None:
         # A socket's user id is set when it connects and never changes after.
-        key = (topic, socket.user_id)
-        sockets = self.by_user.get(key)
-        if sockets is not None:
-            sockets.discard(socket)
-            if not sockets:
-                del self.by_user[key]
+        _discard(self.by_user, (topic, socket.user_id), socket)
 
     def _forget_leading(self, topic: str, socket) -> None:
-        leading = self.leading.get(topic)
-        if leading is not None:
-            leading.discard(socket)
-            if not leading:
-                del self.leading[topic]
+        _discard(self.leading, topic, socket)
 
     def _in_order(self, topic: str) -> list:
         """The topic's sockets, leading ones first: with 2,000 sockets on a
@@ -174,6 +165,15 @@ class Fanout:
             future = self._expected.get(mark)  # another process's mark is not here
             if future is not None and not future.done():
                 future.set_result(None)
+
+
+def _discard(index: dict, key, socket) -> None:
+    """Remove ``socket`` from ``index[key]``, and the key once its set is empty."""
+    sockets = index.get(key)
+    if sockets is not None:
+        sockets.discard(socket)
+        if not sockets:
+            del index[key]
 
 
 _fanouts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
