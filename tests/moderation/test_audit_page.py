@@ -10,7 +10,6 @@ from django.test import Client
 from moderation import services
 from tests.moderation.helpers import admin, hold, moderator, user
 
-
 # The page speaks Indonesian: May, Aug, Oct and Dec are abbreviated differently
 # from English, so the expected month is spelled out here, not taken from %b.
 MONTHS_ID = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
