@@ -56,6 +56,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from argparse import Namespace
 from pathlib import Path
@@ -227,17 +228,30 @@ class Seen:
                     # A whole question: its count is the newest state (not timed).
                     view.counts[question["id"]] = max(view.counts.get(question["id"], 0), question["votes"])
 
-    def latencies(self, votes: dict[tuple[int, int], float], sockets: int) -> tuple[list[int], int]:
-        """A histogram (1 ms buckets) of vote -> first receipt, and the number
-        of (vote, socket) pairs never served."""
+    def latencies(self, votes: dict[tuple[int, int], float], sockets: int,
+                  window: tuple[float, float] | None = None) -> tuple[list[int], int, dict[int, list[int]]]:
+        """A histogram (1 ms buckets) of vote -> first receipt, the number
+        of (vote, socket) pairs never served, and with ``window`` = (start,
+        seconds) the same histogram per window of the votes' send time (does
+        the delay drift as the session goes on?)."""
         hist = [0] * (HIST_MAX_MS + 1)
+        windows: dict[int, list[int]] = {}
         missed = 0
         for key, sent in votes.items():
             times = self.first.get(key, ())
             missed += sockets - len(times)
+            part = None
+            if window is not None:
+                n = max(0, int((sent - window[0]) // window[1]))
+                part = windows.get(n)
+                if part is None:
+                    part = windows[n] = [0] * (HIST_MAX_MS + 1)
             for received in times:
-                hist[min(HIST_MAX_MS, max(0, int((received - sent) * 1000)))] += 1
-        return hist, missed
+                ms = min(HIST_MAX_MS, max(0, int((received - sent) * 1000)))
+                hist[ms] += 1
+                if part is not None:
+                    part[ms] += 1
+        return hist, missed, windows
 
 
 # --- the audience processes -----------------------------------------------------------
@@ -267,6 +281,7 @@ async def audience(args) -> None:
     order = json.loads(line or "{}")
     votes = {tuple(map(int, key.split(","))): sent for key, sent in order.get("votes", {}).items()}
     final = {int(qid): count for qid, count in order.get("final", {}).items()}
+    window = tuple(order["window"]) if order.get("window") else None
 
     def behind() -> bool:
         return any(view.counts.get(q, 0) < c for view in views for q, c in final.items())
@@ -277,10 +292,11 @@ async def audience(args) -> None:
     while behind() and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
     closed = sum(1 for ws in sockets if not ws.open)
-    hist, missed = seen.latencies(votes, args.sockets)
+    hist, missed, windows = seen.latencies(votes, args.sockets, window)
     stale = sum(1 for view in views if {q: c for q, c in view.counts.items() if q in final} != final)
     print(json.dumps({
         "sockets": args.sockets, "hist": compress(hist), "missed": missed, "stale_sockets": stale,
+        "windows": {n: compress(part) for n, part in windows.items()},
         "closed": closed, "rankings": sum(v.rankings for v in views), "questions": sum(v.questions for v in views),
         "sockets_without_ranking": sum(1 for v in views if not v.rankings), "cpu_s": cpu1 - cpu0}), flush=True)
     await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
@@ -477,6 +493,7 @@ async def _drive(args, setup: dict, port: int, server_pid: int, children: list) 
     if approver is not None:
         procs["approver"] = psutil.Process(approver.pid)
     cpu0 = {name: sum(p.cpu_times()[:2]) for name, p in procs.items()}
+    gen2_before = full_collections(args)
     me0 = own_cpu_seconds()
     loop = asyncio.get_running_loop()
     start = loop.time() + 0.05
@@ -542,6 +559,7 @@ async def _drive(args, setup: dict, port: int, server_pid: int, children: list) 
         except psutil.NoSuchProcess:  # ended by itself: its share is unknown, not zero
             cpu[name] = math.nan
     cpu["load generator (this process)"] = 100 * (own_cpu_seconds() - me0) / elapsed
+    gen2_after = full_collections(args)
     approved: dict[int, float] = {}
     if approver is not None:
         approver.stdin.close()
@@ -550,8 +568,10 @@ async def _drive(args, setup: dict, port: int, server_pid: int, children: list) 
     db = setup_step(server_env(args), "collect", "--session", str(setup["session"]))["questions"]
     final = {qid: row["votes"] for qid, row in db.items() if row["status"] == "published"}
 
-    order = json.dumps({"votes": {f"{q},{c}": sent for (q, c), sent in votes.items()}, "final": final}) + "\n"
+    order = json.dumps({"votes": {f"{q},{c}": sent for (q, c), sent in votes.items()}, "final": final,
+                        "window": [wall0, window_s(args)]}) + "\n"
     hist = [0] * (HIST_MAX_MS + 1)
+    windows: dict[int, list[int]] = {}
     missed = stale = closed = rankings = without = 0
     for i, proc in enumerate(workers):
         proc.stdin.write(order.encode())
@@ -559,6 +579,10 @@ async def _drive(args, setup: dict, port: int, server_pid: int, children: list) 
         out = json.loads((await asyncio.wait_for(proc.stdout.readline(), 300)).decode())
         for ms, n in out["hist"].items():
             hist[int(ms)] += n
+        for part, counts in out["windows"].items():
+            merged = windows.setdefault(int(part), [0] * (HIST_MAX_MS + 1))
+            for ms, n in counts.items():
+                merged[int(ms)] += n
         missed += out["missed"]
         stale += out["stale_sockets"]
         closed += out["closed"]
@@ -572,7 +596,7 @@ async def _drive(args, setup: dict, port: int, server_pid: int, children: list) 
     await voters.close()
 
     # The console: every vote and every approval, shown within a second?
-    console_hist, console_missed = console_seen.latencies(votes, 1)
+    console_hist, console_missed, _ = console_seen.latencies(votes, 1)
     question_ms = sorted(1000 * (console_questions[q] - at) for q, at in approved.items() if q in console_questions)
     # Per question: (accepted, Question.votes, qa.Vote rows, votes left without a reply).
     exact = {qid: (accepted.get(int(qid), 0), row["votes"], row["vote_rows"], unanswered.get(int(qid), 0))
@@ -588,6 +612,9 @@ async def _drive(args, setup: dict, port: int, server_pid: int, children: list) 
         "audience_rankings": rankings, "sockets_without_ranking": without,
         "p50_ms": hist_percentile(hist, 0.5), "p99_ms": hist_percentile(hist, 0.99),
         "p999_ms": hist_percentile(hist, 0.999), "max_ms": hist_percentile(hist, 1.0),
+        "window_s": window_s(args),
+        "p99_ms_by_window": [hist_percentile(windows[n], 0.99) for n in sorted(windows)],
+        "server_full_collections": gen2_after - gen2_before if None not in (gen2_before, gen2_after) else None,
         "vote_reply_p99_ms": 1000 * percentile(sorted(vote_rtt), 0.99),
         "console_vote_max_ms": hist_percentile(console_hist, 1.0),
         "console_vote_missed": console_missed,
@@ -600,6 +627,27 @@ async def _drive(args, setup: dict, port: int, server_pid: int, children: list) 
         "votes_unanswered": sum(unanswered.values()),
         "deliveries_per_s": rankings / max(1e-6, elapsed), "cpu_pct": cpu,
     }
+
+
+def window_s(args) -> float:
+    return getattr(args, "window", None) or 20.0
+
+
+def full_collections(args) -> int | None:
+    """The server's full (generation 2) garbage collections so far, from its
+    Prometheus endpoint (``METRICS_PORT``, set by ``main_async``)."""
+    port = getattr(args, "metrics_port", None)
+    if not port:
+        return None
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+            text = response.read().decode()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith('python_gc_collections_total{generation="2"}'):
+            return int(float(line.split()[-1]))
+    return None
 
 
 def hist_percentile(hist: list[int], q: float) -> float | None:
@@ -628,6 +676,10 @@ def verdict(r: dict) -> list[str]:
     lines.append(f"vote -> ranking on {r['sockets']} sockets: p50 {ms(r['p50_ms'])} ms, p99 {ms(r['p99_ms'])} ms, "
                  f"p99.9 {ms(r['p999_ms'])} ms, missed {r['missed']} of {r['pairs']} (target p99 <= 250 ms, "
                  f"0 missed): {'MET' if ok else 'MISSED'}")
+    if r.get("p99_ms_by_window"):
+        lines.append(f"  p99 by {r['window_s']:.0f}-s window of the votes: "
+                     + ", ".join(f"{ms(v)}" for v in r["p99_ms_by_window"])
+                     + f" ms; the server's full garbage collections meanwhile: {r['server_full_collections']}")
     cv, cq = r["console_vote_max_ms"], r["console_question_max_ms"]
     ok = (cv is not None and cv <= 1000 and r["console_vote_missed"] == 0 and r["console_questions_missed"] == 0
           and (cq is None or cq <= 1000) and r["console_current"])
@@ -643,7 +695,7 @@ def verdict(r: dict) -> list[str]:
 
 
 async def main_async(args) -> dict:
-    from bench.run import daphne, flush
+    from bench.run import daphne, flush, free_port
 
     raise_fd_limit()
     flush(args.redis_url)
@@ -655,6 +707,8 @@ async def main_async(args) -> dict:
     say(f"qa: prepare a live session, {args.citizens} citizens, {args.initial} approved questions")
     setup = setup_step(env, "prepare", "--citizens", str(args.citizens), "--questions", str(args.initial))
     server = getattr(args, "server", "daphne-uvloop")
+    args.metrics_port = free_port()
+    env = dict(env, METRICS_PORT=str(args.metrics_port))  # the server's only (full_collections)
     with daphne("asgi:application", env, "qa", SERVER_MODULES[server]) as (port, pid):
         say(f"qa: {server} pid {pid} on 127.0.0.1:{port}")
         return await drive(args, setup, port, pid)
@@ -667,6 +721,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--drain", type=float, default=3.0,
                         help="after the last vote, wait at most this long for the sockets to show it")
+    parser.add_argument("--window", type=float, default=20.0,
+                        help="also give the p99 per window of this many seconds of the votes (drift)")
     parser.add_argument("--hold", action="store_true",
                         help="diagnosis: questions are asked but nobody approves them")
     parser.add_argument("--ranking-interval-ms", type=int,

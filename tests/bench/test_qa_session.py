@@ -59,3 +59,7 @@ def test_a_tiny_session_counts_every_vote_exactly_and_every_socket_sees_the_rank
     assert result["console_vote_missed"] == 0 and result["console_current"]
     assert result["asks_sent"] == 2 and result["approved_during_run"] == 2
     assert result["console_questions_missed"] == 0
+    # Two seconds of votes fall in one 20-s window: its p99 is the run's; the
+    # server's garbage collections were read from its metrics endpoint.
+    assert result["p99_ms_by_window"] == [result["p99_ms"]]
+    assert isinstance(result["server_full_collections"], int) and result["server_full_collections"] >= 0
