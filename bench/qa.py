@@ -35,6 +35,11 @@ moderator. Then:
   ``qa.Vote`` rows in the database equal the votes the load generator had
   accepted, and every audience socket's final view equals the database.
 
+Also printed: the p99 per ``--window`` seconds of the votes (by send time,
+from the first vote: a delay that grows as the session goes on shows as a
+rising row, an episode as one window) and the server's full garbage
+collections over the votes (read from its metrics endpoint, ``METRICS_PORT``).
+
 Printed with the CPU of the server, of the audience processes and of this
 process beside each other: if a load-generator process is near 100 % of a
 core, add ``--workers``. Loopback only; every loop is bounded by counts and
@@ -569,7 +574,7 @@ async def _drive(args, setup: dict, port: int, server_pid: int, children: list) 
     final = {qid: row["votes"] for qid, row in db.items() if row["status"] == "published"}
 
     order = json.dumps({"votes": {f"{q},{c}": sent for (q, c), sent in votes.items()}, "final": final,
-                        "window": [wall0, window_s(args)]}) + "\n"
+                        "window": [min(votes.values(), default=wall0), window_s(args)]}) + "\n"
     hist = [0] * (HIST_MAX_MS + 1)
     windows: dict[int, list[int]] = {}
     missed = stale = closed = rankings = without = 0
